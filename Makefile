@@ -1,0 +1,42 @@
+# Targets a newcomer can guess: run, test, lint, stack, bench. Everything runs from .venv.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+# Python 3.12 (the Lambda runtime we package for) when the machine has it, else 3.11.
+PYTHON ?= $(shell for candidate in python3.12 "$$(pyenv root 2>/dev/null)"/versions/3.12*/bin/python3.12 python3.11 python3; do \
+	"$$candidate" --version >/dev/null 2>&1 && { echo "$$candidate"; break; }; done)
+
+.PHONY: run test test-mariadb test-sqlite lint format clean
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(BIN)/.installed
+
+## run: serve the site on http://127.0.0.1:8000 with the embedded SQLite database
+run: venv
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## test: lint, then the whole suite on a harness-started MariaDB, then the portable part on SQLite
+test: venv lint test-mariadb test-sqlite
+
+test-mariadb: venv
+	TEST_DATABASE=mariadb $(BIN)/pytest
+
+test-sqlite: venv
+	TEST_DATABASE=sqlite $(BIN)/pytest
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis staticfiles

@@ -1,0 +1,121 @@
+"""Settings for webhook_site: one module, every value from the environment (django-environ).
+
+With nothing set it runs locally on an embedded SQLite file with DEBUG off. Every variable is listed
+in the README's configuration table.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+env = environ.Env()
+
+# The insecure default key only ever serves a local checkout; production stages set DJANGO_SECRET_KEY
+# (and `manage.py check --deploy` flags the default).
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="django-insecure-local-development-only-key")
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "hits",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "hits.middleware.DatabaseUnavailableMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "webhook_site.urls"
+WSGI_APPLICATION = "webhook_site.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------------
+# DATABASE_URL picks the database; the default is an SQLite file in the checkout so `make run` needs
+# nothing installed. On MySQL/MariaDB every connection speaks utf8mb4 (4-byte emoji in paths/headers).
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("charset", "utf8mb4")
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"  # also keeps MySQL date lookups free of CONVERT_TZ (no time zone tables needed)
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+# WhiteNoise serves static files from the Lambda package itself, so no S3/CloudFront is needed.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": env.str(
+            "DJANGO_STATICFILES_STORAGE",
+            default="django.contrib.staticfiles.storage.StaticFilesStorage",
+        )
+    },
+}
+LOGIN_URL = "admin:login"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}
+
+# --- The product ----------------------------------------------------------------------------------
+# Everything under HITS_UI_PREFIX, /admin/ and STATIC_URL is the app's own; every other path is captured.
+HITS_UI_PREFIX = env.str("HITS_UI_PREFIX", default="_")
+HITS_MAX_BODY_BYTES = env.int("HITS_MAX_BODY_BYTES", default=1024 * 1024)
+HITS_REQUIRE_LOGIN = env.bool("HITS_REQUIRE_LOGIN", default=False)
+# Added to the built-in list (Authorization, Cookie, Set-Cookie, Proxy-Authorization, X-Api-Key, ...).
+HITS_REDACTED_HEADERS = env.list("HITS_REDACTED_HEADERS", default=[])
+HITS_PAGE_SIZE = env.int("HITS_PAGE_SIZE", default=50)
+# Seconds a client is told to wait (Retry-After) when the database cannot be reached.
+HITS_RETRY_AFTER_SECONDS = env.int("HITS_RETRY_AFTER_SECONDS", default=5)
+# Request bodies are read by the capture view itself, up to HITS_MAX_BODY_BYTES; Django's own
+# form-parsing limit must not reject them first.
+DATA_UPLOAD_MAX_MEMORY_SIZE = None
