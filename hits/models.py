@@ -1,0 +1,47 @@
+"""A Hit is one HTTP request received on a captured path, stored exactly as it arrived."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+
+class HitQuerySet(models.QuerySet["Hit"]):
+    def newest_first(self) -> HitQuerySet:
+        # The primary key grows with arrival, so ordering by it is exact and uses the clustered index.
+        return self.order_by("-id")
+
+    def page_before(self, cursor: int | None, limit: int) -> list[Hit]:
+        """One keyset page, newest first: at most ``limit + 1`` rows (the extra one means "more")."""
+        hits = self.newest_first().defer("body")
+        if cursor is not None:
+            hits = hits.filter(id__lt=cursor)
+        return list(hits[: limit + 1])
+
+
+class Hit(models.Model):
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    method = models.CharField(max_length=32)
+    # TextField: paths and query strings have no useful upper bound (browsers send 8 KB+ URLs).
+    path = models.TextField()
+    query_string = models.TextField(blank=True)
+    # Every header as [name, value] pairs in arrival order, repeated ones kept; secrets redacted.
+    headers = models.JSONField(default=list)
+    # The body byte-exact (LONGBLOB on MySQL): binary, invalid UTF-8 and NUL bytes survive.
+    body = models.BinaryField(default=b"")
+    body_size = models.PositiveIntegerField(default=0)
+    content_type = models.CharField(max_length=255, blank=True)
+    client_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=512, blank=True)
+
+    objects = HitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-id",)
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+    @property
+    def full_path(self) -> str:
+        return f"{self.path}?{self.query_string}" if self.query_string else self.path

@@ -51,13 +51,16 @@ def django_db_modify_db_settings(request: pytest.FixtureRequest) -> None:
             HOST=server.host,
             PORT=str(server.port),
             OPTIONS={"charset": "utf8mb4"},
-            TEST={"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
+        )
+        settings.DATABASES["default"].setdefault("TEST", {}).update(
+            CHARSET="utf8mb4", COLLATION="utf8mb4_unicode_ci"
         )
         # A connection object made before this point would still carry the SQLite settings.
         connections.close_all()
         for alias in list(connections.settings):
             with contextlib.suppress(AttributeError):
                 del connections[alias]
+        connections.settings = connections.configure_settings(settings.DATABASES)
     else:
         BACKENDS_USED.add(f"SQLite {sqlite3.sqlite_version} (embedded default)")
 
@@ -79,3 +82,13 @@ def pytest_report_header(config: pytest.Config) -> str:
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     used = ", ".join(sorted(BACKENDS_USED)) or "none"
     terminalreporter.write_line(f"database backends used: {used}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def collected_static_files(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Serve static files the way production does: collected once, then served by WhiteNoise."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.STATIC_ROOT = tmp_path_factory.mktemp("staticfiles")
+    call_command("collectstatic", "--noinput", verbosity=0)

@@ -1,0 +1,46 @@
+"""Keyset pagination over hits, newest first: no COUNT(*), no OFFSET, never an unbounded SELECT."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from hits.models import Hit
+
+MAX_PAGE_SIZE = 500
+
+
+class BadPageRequest(ValueError):
+    """The cursor or limit parameter is not valid."""
+
+
+@dataclass(frozen=True)
+class HitPage:
+    hits: list[Hit]
+    next_cursor: str | None
+
+
+def parse_cursor(raw: str | None) -> int | None:
+    if raw in (None, ""):
+        return None
+    if not raw.isdigit():
+        raise BadPageRequest(f"cursor must be the 'next' value of a previous page, not {raw!r}")
+    return int(raw)
+
+
+def parse_limit(raw: str | None) -> int:
+    if raw in (None, ""):
+        return settings.HITS_PAGE_SIZE
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
+        raise BadPageRequest(f"limit must be a whole number from 1 to {MAX_PAGE_SIZE}")
+    return int(raw)
+
+
+def hit_page(cursor: str | None, limit: str | None) -> HitPage:
+    """The page of hits older than ``cursor``; one query of at most limit + 1 rows."""
+    size = parse_limit(limit)
+    hits = Hit.objects.page_before(parse_cursor(cursor), size)
+    more = len(hits) > size
+    hits = hits[:size]
+    return HitPage(hits=hits, next_cursor=str(hits[-1].id) if more else None)

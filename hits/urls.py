@@ -1,0 +1,14 @@
+"""The app's own pages and API, mounted under HITS_UI_PREFIX (``/_/`` by default)."""
+
+from django.urls import path
+
+from hits import views
+
+app_name = "hits"
+urlpatterns = [
+    path("", views.hit_list, name="list"),
+    path("hits/<int:hit_id>", views.hit_detail, name="detail"),
+    path("hits/<int:hit_id>/body", views.hit_body, name="body"),
+    path("api/hits", views.api_hit_list, name="api-list"),
+    path("api/hits/<int:hit_id>", views.api_hit_detail, name="api-detail"),
+]

@@ -1,0 +1,104 @@
+"""Capture every request outside the app's namespace; show hits as pages and as a JSON API."""
+
+from __future__ import annotations
+
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
+
+from hits.access import api_viewer_required, may_view_hits, page_viewer_required
+from hits.body_display import display_body
+from hits.capture import BodyTooLarge, record_hit
+from hits.downloads import raw_body_response
+from hits.models import Hit
+from hits.pagination import BadPageRequest, HitPage, hit_page
+from hits.security_headers import strict_content_security_policy
+from hits.serialization import hit_full, hit_summary
+
+MAX_METHOD_LENGTH = Hit._meta.get_field("method").max_length
+
+
+def plain_text(message: str, status: int) -> HttpResponse:
+    return HttpResponse(message + "\n", status=status, content_type="text/plain; charset=utf-8")
+
+
+def wants_html(request: HttpRequest) -> bool:
+    """A browser navigating here prefers text/html; curl's */* and API clients get JSON."""
+    return request.get_preferred_type(["application/json", "text/html"]) == "text/html"
+
+
+@csrf_exempt
+def capture(request: HttpRequest) -> HttpResponse:
+    """Record the request as a Hit, then answer; a 2xx always means the hit is committed."""
+    if len(request.method or "") > MAX_METHOD_LENGTH:
+        return plain_text(f"Method name longer than {MAX_METHOD_LENGTH} characters. Nothing was stored.", 400)
+    try:
+        hit = record_hit(request)
+    except BodyTooLarge as too_large:
+        return plain_text(str(too_large), 413)
+    if request.method == "GET" and wants_html(request) and may_view_hits(request):
+        # The original RDS Proxy demo: hit a URL in the browser and watch the table grow.
+        return render_hits_table(request, hit_page(None, None), highlight=hit.id)
+    return JsonResponse({"id": hit.id}, status=200)
+
+
+@strict_content_security_policy
+def render_hits_table(request: HttpRequest, page: HitPage, highlight: int | None = None) -> HttpResponse:
+    return render(request, "hits/hit_list.html", {"page": page, "highlight": highlight})
+
+
+@require_safe
+@page_viewer_required
+def hit_list(request: HttpRequest) -> HttpResponse:
+    try:
+        page = hit_page(request.GET.get("cursor"), request.GET.get("limit"))
+    except BadPageRequest as bad:
+        return plain_text(str(bad), 400)
+    return render_hits_table(request, page)
+
+
+@require_safe
+@page_viewer_required
+@strict_content_security_policy
+def hit_detail(request: HttpRequest, hit_id: int) -> HttpResponse:
+    hit = get_object_or_404(Hit, pk=hit_id)
+    body = bytes(hit.body)
+    context = {"hit": hit, "body": display_body(body, hit.content_type)}
+    return render(request, "hits/hit_detail.html", context)
+
+
+@require_safe
+@page_viewer_required
+def hit_body(request: HttpRequest, hit_id: int) -> HttpResponse:
+    """The exact body as a download; never rendered by the browser (no sniffing, attachment)."""
+    return raw_body_response(get_object_or_404(Hit, pk=hit_id))
+
+
+@require_safe
+@api_viewer_required
+def api_hit_list(request: HttpRequest) -> HttpResponse:
+    try:
+        page = hit_page(request.GET.get("cursor"), request.GET.get("limit"))
+    except BadPageRequest as bad:
+        return JsonResponse({"error": str(bad)}, status=400)
+    return JsonResponse({"results": [hit_summary(hit) for hit in page.hits], "next": page.next_cursor})
+
+
+@require_safe
+@api_viewer_required
+def api_hit_detail(request: HttpRequest, hit_id: int) -> HttpResponse:
+    hit = Hit.objects.filter(pk=hit_id).first()
+    if hit is None:
+        return JsonResponse({"error": f"no hit with id {hit_id}"}, status=404)
+    return JsonResponse(hit_full(hit))
+
+
+def reserved_not_found(request: HttpRequest) -> HttpResponse:
+    """Paths in the app's own namespace are never captured, even when nothing lives there."""
+    raise Http404("no such page")

@@ -1,0 +1,37 @@
+"""A capture that cannot reach the database gets 503 + Retry-After, never a stack trace."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.mariadb_only]
+
+
+@pytest.fixture
+def unreachable_database(settings):
+    """Point the default connection at a port where nothing listens, then restore it."""
+    original = dict(connection.settings_dict)
+    connection.close()
+    if connection.vendor == "sqlite":
+        connection.settings_dict["NAME"] = "/nonexistent-dir/db.sqlite3"
+    else:
+        connection.settings_dict.update(HOST="127.0.0.1", PORT="1")
+    yield
+    connection.close()
+    connection.settings_dict.clear()
+    connection.settings_dict.update(original)
+
+
+def test_capture_gets_503_with_retry_after(client: Client, unreachable_database: None) -> None:
+    response = client.post("/hook", b"{}", content_type="application/json")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert response["Content-Type"].startswith("text/plain")
+    assert "Traceback" not in response.content.decode()
+    assert "Nothing was stored" in response.content.decode()
+
+
+def test_pages_get_503_too(client: Client, unreachable_database: None) -> None:
+    assert client.get("/_/api/hits").status_code == 503
