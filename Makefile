@@ -19,6 +19,7 @@ venv: $(BIN)/.installed
 ## run: serve the site on http://127.0.0.1:8000 with the embedded SQLite database
 run: venv
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 ## test: lint, then the whole suite on a harness-started MariaDB, then the portable part on SQLite
