@@ -1,0 +1,1 @@
+"""Database plumbing for production: the IAM-token MySQL backend behind RDS Proxy."""
