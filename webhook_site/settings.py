@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import certifi
 import environ
+
+from webhook_site.database_config import database_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -63,54 +64,8 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------------
 # DATABASE_URL picks the database; the default is an SQLite file in the checkout so `make run` needs
-# nothing installed. Production uses the scheme mysql-iam://<user>@<proxy endpoint>:3306/<name>: the
-# IAM-token backend, which mints a fresh auth token for every new connection (no password anywhere).
-IAM_DATABASE_ENGINE = "webhook_site.db.mysql_iam"
-MYSQL_ENGINES = ("django.db.backends.mysql", IAM_DATABASE_ENGINE)
-environ.Env.DB_SCHEMES["mysql-iam"] = IAM_DATABASE_ENGINE
-
-# Connection reuse behind RDS Proxy. A warm Lambda container serves request after request, so it
-# keeps its one connection (no token, TLS handshake or proxy login per request). 600 s because:
-# - it must stay below the proxy's IdleClientTimeout (1800 s, infra/webhook-site.yaml), or the proxy
-#   closes our idle connection first (CONN_HEALTH_CHECKS would still replace it, at one failed ping);
-# - tokens are checked only at login, so their 15-minute life does not bound the connection;
-# - recycling every 10 minutes keeps IAM logins at ~6/hour per container, far under the IAM auth
-#   rate limit that bites Lambdas reconnecting per request, and well inside the proxy's 24 h
-#   client-connection maximum.
-PROXY_CONN_MAX_AGE_SECONDS = 600
-# Fail fast when the proxy is gone (e.g. after a Lambda freeze) instead of hanging to the Lambda
-# timeout; the read timeout sits above the proxy's ConnectionBorrowTimeout so a busy pool answers
-# with its own error (9501) and we turn that into a 503.
-PROXY_CONNECT_TIMEOUT_SECONDS = 5
-PROXY_READ_WRITE_TIMEOUT_SECONDS = 20
-
-
-def database_settings(url_variable: str, default: str) -> dict:
-    """One DATABASES entry from a URL variable, with our MySQL/RDS Proxy options filled in."""
-    database = env.db(url_variable, default=default)
-    database["CONN_HEALTH_CHECKS"] = True
-    database["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
-    if database["ENGINE"] not in MYSQL_ENGINES:
-        return database
-    options = database.setdefault("OPTIONS", {})
-    options.setdefault("charset", "utf8mb4")
-    if database["ENGINE"] == IAM_DATABASE_ENGINE:
-        database["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=PROXY_CONN_MAX_AGE_SECONDS)
-        # Session setup RDS Proxy tracks rather than pins on: autocommit on from the start (no
-        # SET autocommit=0/1 round trips) and no per-connection isolation SET; the DB parameter
-        # group sets transaction_isolation=READ-COMMITTED instead. What remains is SET NAMES.
-        options.update(
-            autocommit=True,
-            isolation_level=None,
-            connect_timeout=PROXY_CONNECT_TIMEOUT_SECONDS,
-            read_timeout=PROXY_READ_WRITE_TIMEOUT_SECONDS,
-            write_timeout=PROXY_READ_WRITE_TIMEOUT_SECONDS,
-            ssl={"ca": env.str("DATABASE_CA_BUNDLE", default=certifi.where())},
-            ssl_mode="VERIFY_IDENTITY",
-        )
-    return database
-
-
+# nothing installed. Production uses mysql-iam://<user>@<proxy endpoint>:3306/<name> (no password):
+# see webhook_site/database_config.py for what that sets up and why.
 DATABASES = {
     "default": database_settings("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }

@@ -10,9 +10,9 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db.backends.mysql.base import DatabaseWrapper as PlainMySQLWrapper
 
+from webhook_site.database_config import database_settings
 from webhook_site.db.iam_auth import tokens_minted
 from webhook_site.db.mysql_iam.base import DatabaseWrapper
-from webhook_site.settings import database_settings
 
 PROXY_URL = "mysql-iam://webhook_app@proxy.example.com:3306/webhook_site"
 
