@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "hits",
+    "db_roles",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,62 @@
+"""Where bootstrap_db_users finds the master login and the app/admin passwords.
+
+Locally: DATABASE_MASTER_URL and DATABASE_APP_PASSWORD / DATABASE_ADMIN_PASSWORD. On AWS: the master
+secret RDS manages (RDS_MASTER_SECRET_ARN) for the instance at DATABASE_INSTANCE_ENDPOINT, and the
+two user secrets RDS Proxy logs in with (APP_DB_SECRET_ARN, ADMIN_DB_SECRET_ARN). Nothing here is
+read by the web path: only the bootstrap command calls these functions.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+from db_roles.secrets import read_secret
+
+
+def required_environment(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        raise ImproperlyConfigured(f"set {name}")
+    return value
+
+
+def master_connection_params() -> dict[str, Any]:
+    """MySQLdb.connect() arguments for the master user, TLS verified when on AWS."""
+    if os.environ.get("DATABASE_MASTER_URL"):
+        url = environ.Env.db_url_config(os.environ["DATABASE_MASTER_URL"])
+        return {
+            "host": url["HOST"],
+            "port": int(url["PORT"] or 3306),
+            "user": url["USER"],
+            "password": url["PASSWORD"],
+        }
+    secret = read_secret(required_environment("RDS_MASTER_SECRET_ARN"))
+    host, _, port = required_environment("DATABASE_INSTANCE_ENDPOINT").partition(":")
+    # The instance (not the proxy) presents an RDS CA certificate, which the public CA bundle lacks.
+    ca_bundle = required_environment("DATABASE_MASTER_CA_BUNDLE")
+    if not os.path.isfile(ca_bundle):
+        raise ImproperlyConfigured(f"DATABASE_MASTER_CA_BUNDLE: no file at {ca_bundle} (see docs/deploy.md)")
+    return {
+        "host": host,
+        "port": int(port or 3306),
+        "user": secret["username"],
+        "password": secret["password"],
+        "ssl": {"ca": ca_bundle},
+        "ssl_mode": "VERIFY_IDENTITY",
+    }
+
+
+def role_password(user: str, secret_variable: str, password_variable: str) -> str:
+    """The password RDS Proxy will log in with for ``user``: from its secret, or from the environment."""
+    if os.environ.get(password_variable):
+        return os.environ[password_variable]
+    secret = read_secret(required_environment(secret_variable))
+    if secret.get("username") != user:
+        raise ImproperlyConfigured(
+            f"the secret in {secret_variable} is for user {secret.get('username')!r}, not {user!r}"
+        )
+    return str(secret["password"])
