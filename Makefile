@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PYTHON ?= $(shell for candidate in python3.12 "$$(pyenv root 2>/dev/null)"/versions/3.12*/bin/python3.12 python3.11 python3; do \
 	"$$candidate" --version >/dev/null 2>&1 && { echo "$$candidate"; break; }; done)
 
-.PHONY: run test test-mariadb test-sqlite lint format clean
+.PHONY: run test test-mariadb test-sqlite test-infra tools lint format clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,7 +23,7 @@ run: venv
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 ## test: lint, then the whole suite on a harness-started MariaDB, then the portable part on SQLite
-test: venv lint test-mariadb test-sqlite
+test: venv tools lint test-mariadb test-sqlite
 
 test-mariadb: venv
 	TEST_DATABASE=mariadb $(BIN)/pytest
@@ -38,6 +38,20 @@ lint: venv
 format: venv
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+## tools: checkov in its own venv (.venv-tools): its pins (boto3 among them) clash with the runtime ones
+TOOLS_VENV := .venv-tools
+$(TOOLS_VENV)/.installed: infra/requirements-tools.txt
+	test -x $(TOOLS_VENV)/bin/python || $(PYTHON) -m venv $(TOOLS_VENV)
+	echo '*' > $(TOOLS_VENV)/.gitignore  # keeps git and ruff out, as Python 3.13+ venvs do themselves
+	$(TOOLS_VENV)/bin/pip install --quiet -r infra/requirements-tools.txt
+	touch $@
+
+tools: $(TOOLS_VENV)/.installed
+
+## test-infra: only the infrastructure checks (template lint and scan, zappa settings, fill script)
+test-infra: venv tools
+	$(BIN)/pytest tests/infra
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis staticfiles
