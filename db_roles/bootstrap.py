@@ -118,12 +118,12 @@ def bootstrap_db_users(
     users = [
         DatabaseUser(
             app["USER"],
-            role_password(app["USER"], "APP_DB_SECRET_ARN", "DATABASE_APP_PASSWORD"),
+            role_password(app["USER"], "DATABASE_APP_SECRET_ARN", "DATABASE_APP_PASSWORD"),
             APP_PRIVILEGES,
         ),
         DatabaseUser(
             admin["USER"],
-            role_password(admin["USER"], "ADMIN_DB_SECRET_ARN", "DATABASE_ADMIN_PASSWORD"),
+            role_password(admin["USER"], "DATABASE_ADMIN_SECRET_ARN", "DATABASE_ADMIN_PASSWORD"),
             ADMIN_PRIVILEGES,
         ),
     ]

@@ -1,9 +1,9 @@
 """Where bootstrap_db_users finds the master login and the app/admin passwords.
 
-Locally: DATABASE_MASTER_URL and DATABASE_APP_PASSWORD / DATABASE_ADMIN_PASSWORD. On AWS: the master
-secret RDS manages (RDS_MASTER_SECRET_ARN) for the instance at DATABASE_INSTANCE_ENDPOINT, and the
-two user secrets RDS Proxy logs in with (APP_DB_SECRET_ARN, ADMIN_DB_SECRET_ARN). Nothing here is
-read by the web path: only the bootstrap command calls these functions.
+Locally: DATABASE_MASTER_URL and DATABASE_APP_PASSWORD / DATABASE_ADMIN_PASSWORD. On AWS: the
+master secret RDS manages (RDS_MASTER_SECRET_ARN) for the instance at RDS_INSTANCE_HOST, and the two
+user secrets RDS Proxy logs in with (DATABASE_APP_SECRET_ARN, DATABASE_ADMIN_SECRET_ARN). Nothing here
+is read by the web path: only the bootstrap command calls these functions.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def master_connection_params() -> dict[str, Any]:
             "password": url["PASSWORD"],
         }
     secret = read_secret(required_environment("RDS_MASTER_SECRET_ARN"))
-    host, _, port = required_environment("DATABASE_INSTANCE_ENDPOINT").partition(":")
+    host, _, port = required_environment("RDS_INSTANCE_HOST").partition(":")
     # The instance (not the proxy) presents an RDS CA certificate, which the public CA bundle lacks.
     ca_bundle = required_environment("DATABASE_MASTER_CA_BUNDLE")
     if not os.path.isfile(ca_bundle):

@@ -11,14 +11,15 @@ from pathlib import Path
 import environ
 
 from webhook_site.database_config import database_settings
+from webhook_site.secret_key import secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
-# The insecure default key only ever serves a local checkout; production stages set DJANGO_SECRET_KEY
-# (and `manage.py check --deploy` flags the default).
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="django-insecure-local-development-only-key")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# Production stages (DJANGO_SECURE=true) get HTTPS-only cookies, HSTS and a real secret key.
+SECURE = env.bool("DJANGO_SECURE", default=False)
+SECRET_KEY = secret_key(env, secure=SECURE)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -119,3 +120,15 @@ HITS_RETRY_AFTER_SECONDS = env.int("HITS_RETRY_AFTER_SECONDS", default=5)
 # Request bodies are read by the capture view itself, up to HITS_MAX_BODY_BYTES; Django's own
 # form-parsing limit must not reject them first.
 DATA_UPLOAD_MAX_MEMORY_SIZE = None
+
+# --- Production hardening -------------------------------------------------------------------------
+if SECURE:
+    # API Gateway and Function URLs terminate TLS and say so in X-Forwarded-Proto (they replace any
+    # value a client sends); the redirect never fires there but protects any other front door.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True

@@ -1,0 +1,73 @@
+"""Production settings: `check --deploy` is clean, the secret key comes from Secrets Manager."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import boto3
+import environ
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from moto import mock_aws
+
+from webhook_site.secret_key import INSECURE_LOCAL_KEY, secret_key
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run_manage(*args: str, **environment: str) -> subprocess.CompletedProcess[str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_"))}
+    return subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+        [sys.executable, "manage.py", *args],
+        cwd=REPO,
+        env={**env, **environment},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_settings_pass_check_deploy_with_no_warnings() -> None:
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_SECURE="true",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS=".execute-api.eu-west-1.amazonaws.com",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_local_defaults_are_flagged_by_check_deploy() -> None:
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stdout + result.stderr
+
+
+def test_secure_mode_refuses_to_start_without_a_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DJANGO_SECRET_KEY", raising=False)
+    monkeypatch.delenv("DJANGO_SECRET_KEY_SECRET_ARN", raising=False)
+    assert secret_key(environ.Env(), secure=False) == INSECURE_LOCAL_KEY
+    with pytest.raises(ImproperlyConfigured, match="no secret key"):
+        secret_key(environ.Env(), secure=True)
+
+
+@mock_aws
+def test_secret_key_is_read_from_secrets_manager(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.delenv("DJANGO_SECRET_KEY", raising=False)
+    key = secrets.token_urlsafe(50)
+    arn = boto3.client("secretsmanager", region_name="eu-west-1").create_secret(
+        Name="django-key", SecretString=key
+    )["ARN"]
+    monkeypatch.setenv("DJANGO_SECRET_KEY_SECRET_ARN", arn)
+    assert secret_key(environ.Env(), secure=True) == key
