@@ -30,6 +30,7 @@ REQUIRED_OUTPUTS = (
     "AdminUserSecretArn",
     "MasterUserSecretArn",
     "DjangoSecretKeyArn",
+    "DjangoSuperuserSecretArn",
     "SubnetIds",
     "LambdaSecurityGroupId",
 )
@@ -59,10 +60,14 @@ def outputs_from_describe_stacks(description: dict[str, Any]) -> dict[str, str]:
     return outputs
 
 
-def describe_stack(stack_name: str, region: str | None) -> dict[str, Any]:
+def cloudformation_client(region: str | None) -> Any:
     import boto3  # only this path talks to AWS; the stdin path works without credentials
 
-    return boto3.client("cloudformation", region_name=region).describe_stacks(StackName=stack_name)
+    return boto3.client("cloudformation", region_name=region)
+
+
+def describe_stack(stack_name: str, region: str | None) -> dict[str, Any]:
+    return cloudformation_client(region).describe_stacks(StackName=stack_name)
 
 
 def _database_url(user: str, outputs: dict[str, str]) -> str:
@@ -85,11 +90,13 @@ def stack_environment(outputs: dict[str, str]) -> dict[str, str]:
         "DATABASE_URL": _database_url(outputs["AppUserName"], outputs),
         "DATABASE_ADMIN_URL": _database_url(outputs["AdminUserName"], outputs),
         "DJANGO_SECRET_KEY_SECRET_ARN": outputs["DjangoSecretKeyArn"],
-        # Read only by bootstrap_db_users, and only while the stack's bootstrap window is open.
+        # Read only by bootstrap_db_users and create_superuser, and only while the stack's bootstrap
+        # window grants the function access to these secrets.
         "RDS_MASTER_SECRET_ARN": outputs["MasterUserSecretArn"],
         "RDS_INSTANCE_HOST": outputs["DatabaseEndpoint"],
         "DATABASE_APP_SECRET_ARN": outputs["AppUserSecretArn"],
         "DATABASE_ADMIN_SECRET_ARN": outputs["AdminUserSecretArn"],
+        "DJANGO_SUPERUSER_SECRET_ARN": outputs["DjangoSuperuserSecretArn"],
         "DJANGO_ALLOWED_HOSTS": f".execute-api.{region}.amazonaws.com,.lambda-url.{region}.on.aws",
     }
 

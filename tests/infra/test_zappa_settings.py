@@ -1,0 +1,94 @@
+"""zappa_settings.json against zappa 0.63 itself: key names it reads, and the settings module it writes."""
+
+from __future__ import annotations
+
+import re
+import runpy
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import zappa.cli
+
+from tests.infra.conftest import REPO_ROOT
+
+STAGES = ("dev", "production")
+# The zappa console script next to the interpreter running the tests (.venv/bin/zappa).
+ZAPPA_EXECUTABLE = Path(sys.executable).parent / "zappa"
+
+
+def _resolved_stage(settings: dict[str, Any], stage: str) -> dict[str, Any]:
+    """The stage as Zappa sees it: "extends" merges the parent's keys shallowly, the child winning."""
+    parent = settings[stage].get("extends")
+    return {**(_resolved_stage(settings, parent) if parent else {}), **settings[stage]}
+
+
+def _keys_zappa_reads() -> set[str]:
+    source = Path(zappa.cli.__file__).read_text()
+    keys = set(re.findall(r'stage_config\.get\(\s*"(\w+)"', source))
+    keys |= set(re.findall(r'stage_config\[\s*"(\w+)"\s*\]', source))
+    return keys | set(zappa.cli.CUSTOM_SETTINGS) | {"extends"}
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_every_key_is_one_zappa_reads(zappa_settings, stage):
+    # A misspelt key (e.g. "reserved_concurrency" for lambda_concurrency) is silently ignored.
+    assert set(zappa_settings[stage]) - _keys_zappa_reads() == set()
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_save_python_settings_file_works_without_aws(stage, tmp_path):
+    output = tmp_path / "zappa_settings.py"
+
+    completed = subprocess.run(  # noqa: S603 - the installed zappa CLI
+        [ZAPPA_EXECUTABLE, "save-python-settings-file", stage, "--output_path", output],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    generated = runpy.run_path(str(output))
+    assert generated["API_STAGE"] == stage
+    assert generated["DJANGO_SETTINGS"] == "webhook_site.settings"
+    assert generated["ENVIRONMENT_VARIABLES"]["DATABASE_URL"].startswith("mysql-iam://webhook_app@")
+    assert generated["DEBUG"] is False
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_environment_holds_no_secret_values(zappa_settings, stage):
+    environment = _resolved_stage(zappa_settings, stage)["environment_variables"]
+    secretive = [name for name in environment if re.search("SECRET|PASSWORD|TOKEN", name)]
+
+    assert secretive
+    assert all(name.endswith("_ARN") for name in secretive)
+    assert all(":" not in url.split("@")[0].split("//")[1] for url in _database_urls(environment))
+
+
+def _database_urls(environment: dict[str, str]) -> list[str]:
+    return [value for name, value in environment.items() if name.startswith("DATABASE_") and "://" in value]
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_stage_runs_python_3_12_in_the_vpc(zappa_settings, stage):
+    resolved = _resolved_stage(zappa_settings, stage)
+
+    assert resolved["runtime"] == "python3.12"
+    assert set(resolved["vpc_config"]) == {"SubnetIds", "SecurityGroupIds"}
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_reserved_concurrency_is_set(zappa_settings, stage):
+    assert isinstance(_resolved_stage(zappa_settings, stage)["lambda_concurrency"], int)
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_package_leaves_out_tests_tooling_and_infra(zappa_settings, stage):
+    resolved = _resolved_stage(zappa_settings, stage)
+
+    assert {"tests", "bench", "infra", "docs"} <= set(resolved["exclude_glob"])
+    assert {".venv", ".venv-tools"} <= set(resolved["exclude"])
