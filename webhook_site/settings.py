@@ -93,10 +93,13 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": env.str(
             "DJANGO_STATICFILES_STORAGE",
-            default="django.contrib.staticfiles.storage.StaticFilesStorage",
+            default="webhook_site.static_storage.ScriptPrefixStaticFilesStorage",
         )
     },
 }
+# WhiteNoise matches request paths without the script prefix; fixing its prefix here keeps it from
+# depending on the script prefix of whatever request happened to be current at startup.
+WHITENOISE_STATIC_PREFIX = "/" + STATIC_URL.strip("/") + "/"
 LOGIN_URL = "admin:login"
 
 LOGGING = {

@@ -1,0 +1,185 @@
+"""Zappa's real LambdaHandler, with the settings `zappa save-python-settings-file` writes, serving
+REST API (v1, stage prefix), HTTP API (v2) and Function URL events."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+from zappa.handler import LambdaHandler
+
+from hits.models import Hit
+from tests.lambda_events import (
+    LambdaContext,
+    function_url_event,
+    http_api_v2_event,
+    response_body,
+    rest_api_v1_event,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+REPO = Path(__file__).resolve().parents[2]
+STAGES = ("dev", "production")
+
+
+def save_python_settings(stage: str, directory: Path) -> Path:
+    """What `zappa save-python-settings-file <stage>` writes; no AWS involved."""
+    target = directory / "zappa_settings.py"
+    zappa = Path(sys.executable).with_name("zappa")
+    subprocess.run(  # noqa: S603 - the zappa CLI from our own virtualenv
+        [str(zappa), "save-python-settings-file", stage, "-o", str(target)],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+    )
+    return target
+
+
+def reset_handler_singleton() -> None:
+    LambdaHandler._LambdaHandler__instance = None  # type: ignore[attr-defined]
+    LambdaHandler.settings = None
+
+
+@pytest.fixture
+def production_handler(
+    tmp_path: Path, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[LambdaHandler]:
+    """The handler as Lambda builds it for the production stage (Django already set up here)."""
+    save_python_settings("production", tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    saved_environment = dict(os.environ)
+    # What the stage's environment variables turn on in settings, applied to this process's settings.
+    settings.HITS_REQUIRE_LOGIN = True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SESSION_COOKIE_SECURE = True
+    settings.CSRF_COOKIE_SECURE = True
+    settings.ALLOWED_HOSTS = [".execute-api.us-east-1.amazonaws.com", ".lambda-url.us-east-1.on.aws"]
+    reset_handler_singleton()
+    try:
+        yield LambdaHandler("zappa_settings")
+    finally:
+        reset_handler_singleton()
+        sys.modules.pop("zappa_settings", None)
+        os.environ.clear()
+        os.environ.update(saved_environment)
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_save_python_settings_file_works_for_every_stage(stage: str, tmp_path: Path) -> None:
+    text = save_python_settings(stage, tmp_path).read_text()
+    assert f"API_STAGE='{stage}'" in text
+    assert "DJANGO_SETTINGS='webhook_site.settings'" in text
+    assert "BINARY_SUPPORT=True" in text
+
+
+def invoke(handler: LambdaHandler, event: dict[str, Any]) -> dict[str, Any]:
+    return handler.handler(event, LambdaContext())
+
+
+@pytest.mark.parametrize(
+    "make_event",
+    [
+        lambda body: rest_api_v1_event(
+            "POST",
+            "/hooks/github",
+            "production",
+            query="a=1",
+            body=body,
+            headers={"Content-Type": "application/octet-stream"},
+        ),
+        lambda body: http_api_v2_event(
+            "POST",
+            "/hooks/github",
+            query="a=1",
+            body=body,
+            headers={"Content-Type": "application/octet-stream"},
+        ),
+        lambda body: function_url_event(
+            "POST",
+            "/hooks/github",
+            query="a=1",
+            body=body,
+            headers={"Content-Type": "application/octet-stream"},
+        ),
+    ],
+    ids=["rest-v1", "http-api-v2", "function-url"],
+)
+def test_binary_capture_is_stored_byte_exact(production_handler: LambdaHandler, make_event: Any) -> None:
+    body = bytes(range(256)) + b"\x00\xff invalid utf-8 \xc3\x28"
+    response = invoke(production_handler, make_event(body))
+    assert response["statusCode"] == 200, response
+    hit = Hit.objects.get()
+    assert bytes(hit.body) == body
+    assert hit.query_string == "a=1"
+    assert hit.method == "POST"
+    assert hit.client_address == "198.51.100.23"
+
+
+def test_rest_api_capture_path_includes_the_stage_prefix(production_handler: LambdaHandler) -> None:
+    invoke(production_handler, rest_api_v1_event("GET", "/ping", "production"))
+    assert Hit.objects.get().path == "/production/ping"
+
+
+def test_anonymous_hits_page_redirects_to_the_login_under_the_stage(
+    production_handler: LambdaHandler,
+) -> None:
+    response = invoke(production_handler, rest_api_v1_event("GET", "/_/", "production"))
+    assert response["statusCode"] == 302
+    assert response["headers"]["Location"] == "/production/admin/login/?next=/production/_/"
+
+
+def test_staff_sees_the_hits_page_with_stage_prefixed_links(
+    production_handler: LambdaHandler, django_user_model: Any
+) -> None:
+    staff = django_user_model.objects.create_user("staff", password="pw", is_staff=True)
+    browser = Client()
+    browser.force_login(staff)
+    session_cookie = f"sessionid={browser.cookies['sessionid'].value}"
+    Hit.objects.create(method="POST", path="/production/hooks/x")
+    event = rest_api_v1_event("GET", "/_/", "production", headers={"Cookie": session_cookie})
+    response = invoke(production_handler, event)
+    html = response_body(response).decode()
+    assert response["statusCode"] == 200
+    assert 'href="/production/static/hits/style.css"' in html
+    assert "/production/hooks/x" in html
+
+
+@pytest.mark.parametrize(
+    ("make_event", "prefix"),
+    [
+        (lambda path: rest_api_v1_event("GET", path, "production"), "/production"),
+        (lambda path: http_api_v2_event("GET", path), ""),
+        (lambda path: function_url_event("GET", path), ""),
+    ],
+    ids=["rest-v1", "http-api-v2", "function-url"],
+)
+def test_admin_login_page_and_its_css(
+    production_handler: LambdaHandler, make_event: Any, prefix: str
+) -> None:
+    login = invoke(production_handler, make_event("/admin/login/"))
+    html = response_body(login).decode()
+    assert login["statusCode"] == 200
+    assert f'href="{prefix}/static/admin/css/base.css"' in html
+    css = invoke(production_handler, make_event("/static/admin/css/base.css"))
+    assert css["statusCode"] == 200
+    assert css["headers"]["Content-Type"].startswith("text/css")
+    assert b"body" in response_body(css)
+
+
+def test_one_container_links_assets_right_for_every_event_kind(production_handler: LambdaHandler) -> None:
+    # A warm container can serve REST API (stage prefix) and Function URL (no prefix) events in turn.
+    for event, prefix in [
+        (rest_api_v1_event("GET", "/admin/login/", "production"), "/production"),
+        (function_url_event("GET", "/admin/login/"), ""),
+        (rest_api_v1_event("GET", "/admin/login/", "production"), "/production"),
+    ]:
+        html = response_body(invoke(production_handler, event)).decode()
+        assert f'href="{prefix}/static/admin/css/base.css"' in html
