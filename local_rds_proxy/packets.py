@@ -84,7 +84,8 @@ class Packet:
     payload: bytes
 
     def to_bytes(self) -> bytes:
-        return frame(self.payload, self.sequence_id)
+        """This one physical packet as it travels (no continuation handling: it is one packet)."""
+        return len(self.payload).to_bytes(3, "little") + bytes([self.sequence_id]) + self.payload
 
 
 def frame(payload: bytes, sequence_id: int) -> bytes:
