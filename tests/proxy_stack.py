@@ -1,0 +1,113 @@
+"""Django on the production database path, locally: IAM-token backend -> RDS Proxy stand-in -> MariaDB.
+
+Used by the tests of the IAM backend, the two database roles and the Lambda handler. The default
+alias is switched to the mysql_iam backend exactly as production configures it (DATABASE_URL =
+mysql-iam://..., CA bundle, AWS credentials and region from the environment), pointed at an
+in-process stand-in whose secrets hold the real database passwords.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.db import connections
+from django.db.utils import load_backend
+
+from db_roles.bootstrap import bootstrap_db_users
+from local_mariadb import MariaDBServer
+from local_rds_proxy import AwsCredential, CertificatePaths, ProxyConfig, ProxyServer, RunningProxy
+from webhook_site.database_config import database_settings
+from webhook_site.db import iam_auth
+
+REGION = "eu-central-1"
+CREDENTIAL = AwsCredential("AKIAWEBHOOKSITETEST1", "webhook-site-test-secret-access-key")
+APP_USER, APP_PASSWORD = "webhook_app", "app-password-held-by-the-proxy"
+ADMIN_USER, ADMIN_PASSWORD = "webhook_admin", "admin-password-held-by-the-proxy"
+
+
+@dataclass
+class ProxyStack:
+    proxy: RunningProxy
+    server: MariaDBServer
+    database: str
+    ca_path: str
+
+    def url(self, user: str = APP_USER) -> str:
+        return f"mysql-iam://{user}@127.0.0.1:{self.proxy.port}/{self.database}"
+
+    def stats(self) -> dict[str, Any]:
+        return self.proxy.stats()
+
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        """Read the real table as root, around the proxy and Django."""
+        with self.server.root_connection(self.database) as connection:
+            cursor = connection.cursor()
+            cursor.execute(sql)
+            return list(cursor.fetchall())
+
+
+def create_database_users(server: MariaDBServer, database: str, master: dict[str, Any]) -> None:
+    """The two roles with exactly their grants, made by our own bootstrap_db_users."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(
+            "DATABASE_MASTER_URL", f"mysql://{master['USER']}:{master['PASSWORD']}@127.0.0.1:{server.port}/"
+        )
+        patch.setenv("DATABASE_APP_PASSWORD", APP_PASSWORD)
+        patch.setenv("DATABASE_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        bootstrap_db_users(
+            app={"USER": APP_USER, "NAME": database}, admin={"USER": ADMIN_USER, "NAME": database}
+        )
+
+
+def start_stand_in(server: MariaDBServer, certificates: CertificatePaths, **overrides: Any) -> RunningProxy:
+    settings: dict[str, Any] = {
+        "tls_cert": certificates.server_cert,
+        "tls_key": certificates.server_key,
+        "backend_port": server.port,
+        "secrets": {APP_USER: APP_PASSWORD, ADMIN_USER: ADMIN_PASSWORD},
+        "credentials": [CREDENTIAL],
+        "region": REGION,
+        "max_connections": 10,
+        "borrow_timeout_seconds": 5.0,
+        "idle_client_timeout_seconds": 1800.0,
+        "stats_log_interval_seconds": 0,
+    }
+    settings.update(overrides)
+    return ProxyServer(ProxyConfig(**settings)).start_in_thread()
+
+
+def use_aws_test_account(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The credentials and region a Lambda would have in its environment, for the stand-in's account."""
+    monkeypatch.setenv("AWS_REGION", REGION)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", CREDENTIAL.access_key_id)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", CREDENTIAL.secret_access_key)
+    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    # The RDS client (and its credentials) is made once per process: forget any earlier test's.
+    iam_auth.rds_client.cache_clear()
+
+
+@contextmanager
+def default_alias_on_proxy(
+    stack: ProxyStack, monkeypatch: pytest.MonkeyPatch, **environment: str
+) -> Iterator[Any]:
+    """Swap the default connection for the production one (mysql_iam via the stand-in), then restore it."""
+    monkeypatch.setenv("DATABASE_URL", stack.url())
+    monkeypatch.setenv("DATABASE_CA_BUNDLE", stack.ca_path)
+    monkeypatch.delenv("DATABASE_CONN_MAX_AGE", raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    production = connections.configure_settings({"default": database_settings("DATABASE_URL")})["default"]
+    original = connections["default"]
+    original.close()
+    wrapper = load_backend(production["ENGINE"]).DatabaseWrapper(production, "default")
+    connections["default"] = wrapper
+    try:
+        yield wrapper
+    finally:
+        wrapper.close()
+        connections["default"] = original
