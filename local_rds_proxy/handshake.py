@@ -172,7 +172,17 @@ async def _receive_raw_packet(loop: asyncio.AbstractEventLoop, sock: socket.sock
 
 
 class TlsRequired(Exception):
-    """The client answered the greeting without an SSLRequest; it has been sent error 3159."""
+    """The client answered the greeting without an SSLRequest; answer with send_tls_required()."""
+
+    def __init__(self, next_sequence_id: int) -> None:
+        super().__init__("client did not request TLS")
+        self.next_sequence_id = next_sequence_id
+
+
+async def send_tls_required(sock: socket.socket, refusal: TlsRequired) -> None:
+    """Error 3159, sent before any password is asked for: libmariadb would send the token in clear."""
+    payload = p.err_payload(*TLS_REQUIRED_ERROR)
+    await asyncio.get_running_loop().sock_sendall(sock, p.frame(payload, refusal.next_sequence_id))
 
 
 async def negotiate(
@@ -189,9 +199,7 @@ async def negotiate(
     await loop.sock_sendall(sock, p.frame(build_greeting(server, connection_id, salt, offered), 0))
     first = await _receive_raw_packet(loop, sock)
     if not is_ssl_request(first.payload):
-        # Answer before any password is asked for: libmariadb would otherwise send the token in clear.
-        await loop.sock_sendall(sock, p.frame(p.err_payload(*TLS_REQUIRED_ERROR), first.sequence_id + 1))
-        raise TlsRequired
+        raise TlsRequired(first.sequence_id + 1)
     reader = asyncio.StreamReader(limit=2**20)
     protocol = asyncio.StreamReaderProtocol(reader)
     transport, _ = await loop.connect_accepted_socket(

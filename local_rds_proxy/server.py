@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import logging
@@ -20,7 +21,7 @@ from local_rds_proxy.backend import (
     probe_greeting,
 )
 from local_rds_proxy.config import ProxyConfig
-from local_rds_proxy.handshake import ClientGone, ClientLogin, TlsRequired, negotiate
+from local_rds_proxy.handshake import ClientGone, ClientLogin, TlsRequired, negotiate, send_tls_required
 from local_rds_proxy.iam_token import TokenRejected, TokenVerifier
 from local_rds_proxy.metrics import ProxyMetrics
 from local_rds_proxy.pool import BackendPool, PoolKey
@@ -174,9 +175,11 @@ class ProxyServer:
                     await session.serve()
                 finally:
                     self._sessions.discard(session)
-        except TlsRequired:
+        except TlsRequired as refusal:
             self.metrics.client_connections_no_tls += 1
             log.info("%s: refused, no TLS (error 3159)", label)
+            with contextlib.suppress(OSError):  # the client may already have gone
+                await send_tls_required(sock, refusal)
         except (
             ClientGone,
             TimeoutError,

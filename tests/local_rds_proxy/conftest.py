@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -155,3 +156,23 @@ def scalar(connection: Any, sql: str) -> Any:
     row = cursor.fetchone()
     cursor.close()
     return row[0] if row else None
+
+
+def wait_until_backend_gone(backend: MariaDBServer, thread_id: int, timeout: float = 5.0) -> None:
+    """Wait for MariaDB to drop a session (the proxy closes connections asynchronously)."""
+    deadline = time.monotonic() + timeout
+    query = "SELECT COUNT(*) FROM information_schema.processlist WHERE id = %s"
+    while backend.query(query, [thread_id])[0][0]:
+        assert time.monotonic() < deadline, f"backend session {thread_id} is still open"
+        time.sleep(0.01)
+
+
+def wait_for_stats(
+    proxy: RunningProxy, condition: Callable[[dict[str, Any]], bool], timeout: float = 5.0
+) -> dict[str, Any]:
+    """Poll the proxy's stats until ``condition`` holds (a client's COM_QUIT is handled asynchronously)."""
+    deadline = time.monotonic() + timeout
+    while not condition(stats := proxy.stats()):
+        assert time.monotonic() < deadline, f"stats never satisfied the condition: {stats}"
+        time.sleep(0.005)
+    return stats

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,13 @@ from MySQLdb.constants import CLIENT
 
 from local_mariadb import MariaDBServer
 from local_rds_proxy import RunningProxy
-from tests.local_rds_proxy.conftest import DATABASE, connect_mysqlclient, connect_pymysql, scalar
+from tests.local_rds_proxy.conftest import (
+    DATABASE,
+    connect_mysqlclient,
+    connect_pymysql,
+    scalar,
+    wait_until_backend_gone,
+)
 
 pytestmark = pytest.mark.mariadb_only
 
@@ -167,12 +172,7 @@ def test_client_dropping_mid_transaction_gets_its_backend_closed(
     backend_id = scalar(connection, "SELECT CONNECTION_ID()")
     closed_before = shared_proxy.stats()["dirty_backends_closed"]
     connection.close()  # COM_QUIT with the transaction still open
-    deadline = time.monotonic() + 5
-    while proxy_backend.query(
-        "SELECT COUNT(*) FROM information_schema.processlist WHERE id = %s", [backend_id]
-    )[0][0]:
-        assert time.monotonic() < deadline, "the dirty backend was not closed"
-        time.sleep(0.02)
+    wait_until_backend_gone(proxy_backend, backend_id)
     assert shared_proxy.stats()["dirty_backends_closed"] == closed_before + 1
     assert rows_for(proxy_backend, marker) == []
 
