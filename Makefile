@@ -6,7 +6,8 @@ BIN := $(VENV)/bin
 PYTHON ?= $(shell for candidate in python3.12 "$$(pyenv root 2>/dev/null)"/versions/3.12*/bin/python3.12 python3.11 python3; do \
 	"$$candidate" --version >/dev/null 2>&1 && { echo "$$candidate"; break; }; done)
 
-.PHONY: run test test-mariadb test-sqlite test-infra tools lint format clean
+
+.PHONY: run stack test test-mariadb test-sqlite test-infra tools lint format clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +22,10 @@ run: venv
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## stack: the production database path locally: MariaDB + RDS Proxy stand-in + the site on IAM auth
+stack: venv
+	$(BIN)/python -m local_stack --port 8000
 
 ## test: lint, then the whole suite on a harness-started MariaDB, then the portable part on SQLite
 test: venv tools lint test-mariadb test-sqlite

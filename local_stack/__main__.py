@@ -1,0 +1,90 @@
+"""python -m local_stack [--port 8000]: MariaDB + RDS Proxy stand-in + the site on the IAM backend."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+from pathlib import Path
+
+from local_mariadb import MariaDBServer
+from local_rds_proxy import AwsCredential, ProxyConfig, ProxyServer, make_test_certificates
+
+STATE_DIR = Path(__file__).resolve().parent.parent / "var" / "stack"
+DATABASE = "webhook_site"
+REGION = "us-east-1"
+# The stand-in's pretend AWS account: the site signs IAM tokens with these, the stand-in checks them.
+CREDENTIAL = AwsCredential("AKIALOCALSTACK000001", "local-stack-secret-access-key")
+USERS = {"webhook_app": "local-stack-app-password", "webhook_admin": "local-stack-admin-password"}
+MASTER_USER = "stack_master"
+
+
+def start_database() -> MariaDBServer:
+    server = MariaDBServer(base_dir=STATE_DIR / "mariadb", port=3307).start()
+    password_file = STATE_DIR / "master-password"
+    if not password_file.exists():
+        password_file.write_text(secrets.token_urlsafe(24))
+    server.create_user(MASTER_USER, password_file.read_text(), "ALL PRIVILEGES ON *.*", grant_option=True)
+    return server
+
+
+def site_environment(server: MariaDBServer, proxy_port: int, ca_path: Path) -> dict[str, str]:
+    """What a Lambda stage would have in its environment, pointed at the local stand-in."""
+    master_password = (STATE_DIR / "master-password").read_text()
+    return {
+        "DATABASE_URL": f"mysql-iam://webhook_app@127.0.0.1:{proxy_port}/{DATABASE}",
+        "DATABASE_ADMIN_URL": f"mysql-iam://webhook_admin@127.0.0.1:{proxy_port}/{DATABASE}",
+        "DATABASE_CA_BUNDLE": str(ca_path),
+        "AWS_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": CREDENTIAL.access_key_id,
+        "AWS_SECRET_ACCESS_KEY": CREDENTIAL.secret_access_key,
+        # Only bootstrap_db_users reads these (the stack's stand-ins for the RDS secrets).
+        "DATABASE_MASTER_URL": f"mysql://{MASTER_USER}:{master_password}@127.0.0.1:{server.port}/",
+        "DATABASE_APP_PASSWORD": USERS["webhook_app"],
+        "DATABASE_ADMIN_PASSWORD": USERS["webhook_admin"],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=8000, help="where the site listens")
+    parser.add_argument("--proxy-port", type=int, default=3306 + 100, help="where the stand-in listens")
+    parser.add_argument("--stats-port", type=int, default=9406, help="the stand-in's JSON stats endpoint")
+    args = parser.parse_args()
+
+    STATE_DIR.mkdir(parents=True, exist_ok=True)
+    server = start_database()
+    certificates = make_test_certificates(STATE_DIR / "certificates")
+    config = ProxyConfig(
+        tls_cert=certificates.server_cert,
+        tls_key=certificates.server_key,
+        backend_port=server.port,
+        secrets=USERS,
+        credentials=[CREDENTIAL],
+        region=REGION,
+        listen_port=args.proxy_port,
+        max_connections=20,
+        borrow_timeout_seconds=5,
+        stats_port=args.stats_port,
+    )
+    proxy = ProxyServer(config).start_in_thread()
+    os.environ.update(site_environment(server, proxy.port, certificates.ca_cert))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webhook_site.settings")
+
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    try:
+        call_command("bootstrap_db_users")
+        call_command("migrate", interactive=False)  # as webhook_admin, through the stand-in
+        call_command("collectstatic", interactive=False, verbosity=0)
+        print(f"\nStand-in stats: http://127.0.0.1:{proxy.stats_port}/stats", flush=True)
+        call_command("runserver", f"127.0.0.1:{args.port}", use_reloader=False)
+    finally:
+        proxy.stop()
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
