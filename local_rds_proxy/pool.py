@@ -267,6 +267,10 @@ class BackendPool:
     # -- administration ---------------------------------------------------------------------------
 
     @property
+    def waiting_count(self) -> int:
+        return sum(not future.done() for _, future in self._waiters)
+
+    @property
     def idle_count(self) -> int:
         return sum(len(idle) for idle in self._idle.values())
 

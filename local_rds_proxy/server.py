@@ -136,6 +136,7 @@ class ProxyServer:
             ),
             "MaxDatabaseConnectionsAllowed": self.pool.max_connections,
             "idle_database_connections": self.pool.idle_count,
+            "clients_waiting_for_connection": self.pool.waiting_count,
         }
 
     async def _log_stats_periodically(self, interval: float) -> None:
