@@ -1,0 +1,80 @@
+"""Loading the TOML configuration: every mistake is reported by name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from local_rds_proxy import AwsCredential, ConfigError, ProxyConfig, load_config
+
+MINIMAL = """
+[listen]
+tls_cert = "certs/server.pem"
+tls_key = "certs/server-key.pem"
+
+[[iam.credentials]]
+access_key_id = "AKIAEXAMPLE"
+secret_access_key = "secret"
+
+[secrets]
+app = "password"
+
+[backend]
+port = 3306
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "proxy.toml"
+    path.write_text(text)
+    return path
+
+
+def test_minimal_config_gets_rds_proxy_defaults(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, MINIMAL))
+    assert config.tls_cert == tmp_path / "certs/server.pem"  # relative to the file
+    assert config.credentials == [AwsCredential("AKIAEXAMPLE", "secret")]
+    assert (config.borrow_timeout_seconds, config.idle_client_timeout_seconds) == (120.0, 1800.0)
+    assert config.accepted_endpoints(3307) == ["127.0.0.1:3307", "localhost:3307"]
+
+
+def test_session_credentials_and_pool_settings(tmp_path: Path) -> None:
+    credential = 'secret_access_key = "secret"\nsession_token = "token"'
+    pool = """
+[pool]
+max_connections = 7
+borrow_timeout_seconds = 2.5
+init_query = "SET time_zone='+00:00'"
+"""
+    text = MINIMAL.replace('secret_access_key = "secret"', credential) + pool
+    config = load_config(write(tmp_path, text))
+    assert config.credentials[0].session_token == "token"
+    assert (config.max_connections, config.borrow_timeout_seconds) == (7, 2.5)
+    assert config.init_query == "SET time_zone='+00:00'"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("[backend]\nport = 3306", "[backend]\nport = 3306\nhots = 'x'"), "unknown key backend.hots"),
+        (("[backend]\nport = 3306", "[backend]\nport = '3306'"), "backend.port has the wrong type"),
+        (("[backend]\nport = 3306", "[backnd]\nport = 3306"), "unknown section [backnd]"),
+        (("[backend]\nport = 3306", ""), "missing required settings: backend_port"),
+        (('app = "password"', "app = 1"), "[secrets] must map user names"),
+        (('secret_access_key = "secret"', ""), "needs access_key_id and secret_access_key"),
+    ],
+)
+def test_mistakes_are_named(tmp_path: Path, change: tuple[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        load_config(write(tmp_path, MINIMAL.replace(*change)))
+
+
+def test_config_without_credentials_is_refused() -> None:
+    with pytest.raises(ConfigError, match="no IAM credentials"):
+        ProxyConfig(tls_cert=Path("c"), tls_key=Path("k"), backend_port=1, secrets={"a": "b"}, credentials=[])
+
+
+def test_unreadable_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_config(tmp_path / "missing.toml")
