@@ -157,3 +157,25 @@ def test_failed_logins_are_counted_by_reason(start_proxy: Callable[..., RunningP
     stats = proxy.stats()
     assert stats["ClientConnectionsSetupFailedAuth"] == 2
     assert stats["auth_failures_by_reason"] == {"malformed": 1, "user": 1}
+
+
+def test_clock_moved_16_minutes_expires_tokens_not_sessions(
+    start_proxy: Callable[..., RunningProxy], ca_path: str
+) -> None:
+    """What the Django IAM backend tests rely on: time-machine moves the in-process proxy's clock too,
+    while its timeouts run on the monotonic clock, which time-machine leaves alone."""
+    proxy = start_proxy()
+    token = mint_token(proxy.port)
+    connection = connect_mysqlclient(proxy, ca_path, password=token)
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=16)):
+        assert (
+            scalar(connection, "SELECT 'open sessions outlive their token'")
+            == "open sessions outlive their token"
+        )
+        code, message = mysqlclient_error(proxy, ca_path, password=token)
+        assert code == ACCESS_DENIED
+        assert "expired" in message
+        fresh = connect_mysqlclient(proxy, ca_path)  # a token minted now, in the moved clock
+        assert scalar(fresh, "SELECT 1") == 1
+        fresh.close()
+    connection.close()
