@@ -17,6 +17,8 @@ import pytest
 
 from local_mariadb import MariaDBServer
 
+pytest_plugins = ["tests.proxy_stack"]
+
 TEST_DATABASE = os.environ.get("TEST_DATABASE", "mariadb")
 HARNESS_USER = "harness"
 HARNESS_PASSWORD = "harness-password"  # a throwaway server on 127.0.0.1 only

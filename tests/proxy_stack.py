@@ -3,23 +3,32 @@
 Used by the tests of the IAM backend, the two database roles and the Lambda handler. The default
 alias is switched to the mysql_iam backend exactly as production configures it (DATABASE_URL =
 mysql-iam://..., CA bundle, AWS credentials and region from the environment), pointed at an
-in-process stand-in whose secrets hold the real database passwords.
+in-process stand-in whose secrets hold the real database passwords. Registered as a pytest plugin
+(tests/conftest.py), so its fixtures serve every test package.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.db import connections
+from django.db import connection, connections
 from django.db.utils import load_backend
 
 from db_roles.bootstrap import bootstrap_db_users
 from local_mariadb import MariaDBServer
-from local_rds_proxy import AwsCredential, CertificatePaths, ProxyConfig, ProxyServer, RunningProxy
+from local_rds_proxy import (
+    AwsCredential,
+    CertificatePaths,
+    ProxyConfig,
+    ProxyServer,
+    RunningProxy,
+    make_test_certificates,
+)
 from webhook_site.database_config import database_settings
 from webhook_site.db import iam_auth
 
@@ -41,6 +50,19 @@ class ProxyStack:
 
     def stats(self) -> dict[str, Any]:
         return self.proxy.stats()
+
+    def settled_stats(self, timeout: float = 2.0, **expected: int) -> dict[str, Any]:
+        """Stats once the stand-in's own thread has processed what the client already did.
+
+        Closing a connection returns at once on our side; the stand-in sees the socket close a moment
+        later on its event loop. Returns as soon as every ``expected`` gauge matches.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            stats = self.stats()
+            if all(stats[name] == value for name, value in expected.items()) or time.monotonic() > deadline:
+                return stats
+            time.sleep(0.005)
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         """Read the real table as root, around the proxy and Django."""
@@ -111,3 +133,38 @@ def default_alias_on_proxy(
     finally:
         wrapper.close()
         connections["default"] = original
+
+
+@pytest.fixture(scope="session")
+def stack_certificates(tmp_path_factory: pytest.TempPathFactory) -> CertificatePaths:
+    return make_test_certificates(tmp_path_factory.mktemp("stack-certificates"))
+
+
+@pytest.fixture(scope="session")
+def stack_database(mariadb_server: MariaDBServer, django_db_setup: None, django_db_blocker: Any) -> str:
+    """The migrated test database, with the app and admin users created by bootstrap_db_users."""
+    with django_db_blocker.unblock():
+        database = connection.settings_dict["NAME"]
+        create_database_users(mariadb_server, database, connection.settings_dict)
+    return database
+
+
+@pytest.fixture
+def make_stack(
+    mariadb_server: MariaDBServer,
+    stack_certificates: CertificatePaths,
+    stack_database: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Callable[..., ProxyStack]]:
+    """Start stand-ins (pool settings overridable) in front of the harness MariaDB; stopped after the test."""
+    use_aws_test_account(monkeypatch)
+    started: list[RunningProxy] = []
+
+    def make(**proxy_settings: Any) -> ProxyStack:
+        proxy = start_stand_in(mariadb_server, stack_certificates, **proxy_settings)
+        started.append(proxy)
+        return ProxyStack(proxy, mariadb_server, stack_database, str(stack_certificates.ca_cert))
+
+    yield make
+    for proxy in started:
+        proxy.stop()
