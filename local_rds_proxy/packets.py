@@ -184,6 +184,11 @@ def err_payload(code: int, sql_state: str, message: str) -> bytes:
     return b"\xff" + struct.pack("<H", code) + b"#" + sql_state.encode("ascii") + message.encode("utf-8")
 
 
+def greeting_err_payload(code: int, message: str) -> bytes:
+    """An ERR sent instead of a greeting: the client's capabilities are unknown, so no SQLSTATE."""
+    return b"\xff" + struct.pack("<H", code) + message.encode("utf-8")
+
+
 @dataclass(frozen=True)
 class ErrPacket:
     code: int

@@ -25,7 +25,7 @@ from local_rds_proxy.handshake import ClientGone, ClientLogin, TlsRequired, nego
 from local_rds_proxy.iam_token import TokenRejected, TokenVerifier
 from local_rds_proxy.metrics import ProxyMetrics
 from local_rds_proxy.pool import BackendPool, PoolKey
-from local_rds_proxy.session import ClientSession, SessionServices
+from local_rds_proxy.session import BORROW_TIMEOUT_ERROR, ClientSession, SessionServices
 from local_rds_proxy.sql_classifier import split_sql
 from local_rds_proxy.stats_endpoint import start_stats_endpoint
 
@@ -49,6 +49,7 @@ class ProxyServer:
         self._services = SessionServices(config, self.pool, self.metrics)
         self._verifier: TokenVerifier | None = None
         self._greeting: ServerGreeting | None = None
+        self._greeting_lock = asyncio.Lock()
         self._listener: socket.socket | None = None
         self._stats_server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -188,8 +189,9 @@ class ProxyServer:
             OSError,
             asyncio.IncompleteReadError,
             p.ProtocolError,
+            BackendError,
         ) as error:
-            log.info("%s: login abandoned: %r", label, error)
+            log.info("%s: connection ended: %r", label, error)
         finally:
             self._client_connections -= 1
             self.metrics.client_connections_closed += 1
@@ -200,20 +202,27 @@ class ProxyServer:
 
     async def _backend_greeting(self, sock: socket.socket) -> ServerGreeting | None:
         """The backend's greeting (fetched once), or None after telling the client the backend is down."""
-        if self._greeting is None:
-            config = self.config
-            try:
-                self._greeting = await probe_greeting(
-                    config.backend_host, config.backend_port, config.backend_connect_timeout_seconds
-                )
-            except (OSError, TimeoutError, BackendError, p.ProtocolError) as error:
-                message = f"Proxy cannot reach the database at {config.backend_host}:{config.backend_port}"
-                log.warning("%s: %r", message, error)
-                await asyncio.get_running_loop().sock_sendall(
-                    sock, p.frame(p.err_payload(2003, "HY000", message), 0)
-                )
-                return None
+        async with self._greeting_lock:  # one probe, however many clients arrive at once
+            if self._greeting is None:
+                self._greeting = await self._probe_backend(sock)
         return self._greeting
+
+    async def _probe_backend(self, sock: socket.socket) -> ServerGreeting | None:
+        config = self.config
+        try:
+            return await probe_greeting(
+                config.backend_host, config.backend_port, config.backend_connect_timeout_seconds
+            )
+        except (OSError, TimeoutError, BackendError, p.ProtocolError) as error:
+            where = f"{config.backend_host}:{config.backend_port}"
+            log.warning("cannot reach the database at %s: %r", where, error)
+            # What RDS Proxy answers when no database is available; libmariadb rejects client-range
+            # codes such as 2003 from a server as a "malformed packet".
+            code, _, text = BORROW_TIMEOUT_ERROR
+            message = f"{text} [local_rds_proxy: cannot reach the database at {where}]"
+            payload = p.greeting_err_payload(code, message)
+            await asyncio.get_running_loop().sock_sendall(sock, p.frame(payload, 0))
+            return None
 
     async def _log_in(self, login: ClientLogin, label: str) -> ClientSession | None:
         """Check the token, then borrow once; answer the client with OK or ERR."""
@@ -306,6 +315,7 @@ class RunningProxy:
     def __init__(self, server: ProxyServer, startup_timeout: float = 30.0) -> None:
         self.server = server
         self._loop = asyncio.new_event_loop()
+        self._final_stats: dict[str, Any] | None = None
         started = threading.Event()
         failure: list[BaseException] = []
 
@@ -341,7 +351,9 @@ class RunningProxy:
         return self.server.stats_port
 
     def stats(self) -> dict[str, Any]:
-        """A consistent snapshot of every metric, taken on the proxy's own loop."""
+        """A consistent snapshot of every metric, taken on the proxy's loop (the last one once stopped)."""
+        if self._final_stats is not None:
+            return self._final_stats
         return self._call(self.server.stats)
 
     def update(self, **settings: Any) -> None:
@@ -349,9 +361,11 @@ class RunningProxy:
         self._call(lambda: self.server.update(**settings))
 
     def stop(self) -> None:
-        if self._loop.is_closed() or not self._loop.is_running():
+        """Stop the proxy and its thread; stats() keeps answering with the final figures."""
+        if self._final_stats is not None:
             return
         asyncio.run_coroutine_threadsafe(self.server.stop(), self._loop).result(30)
+        self._final_stats = self._call(self.server.stats)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(30)
 

@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 
 from local_rds_proxy import packets as p
-from local_rds_proxy.backend import BackendConnection, BackendRefused
+from local_rds_proxy.backend import BackendConnection, BackendError, BackendRefused
 from local_rds_proxy.config import ProxyConfig
 from local_rds_proxy.metrics import ProxyMetrics
 from local_rds_proxy.pool import BackendPool, BorrowTimeout, PoolKey
@@ -107,7 +107,7 @@ class ClientSession:
                 if not payload or payload[0] == p.COM_QUIT:
                     return
                 await self._handle(payload[0], payload, raw)
-        except (asyncio.IncompleteReadError, ConnectionError, SessionEnded):
+        except (asyncio.IncompleteReadError, ConnectionError, SessionEnded, BackendError):
             return
         finally:
             self._end()
@@ -183,6 +183,7 @@ class ClientSession:
         while True:
             payload, raw, _ = await p.read_message(self._reader)
             backend.writer.write(raw)
+            await backend.writer.drain()  # a large file must not pile up in memory
             if not payload:
                 return
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import socket
 from collections.abc import Callable
 
 import MySQLdb
@@ -179,3 +180,18 @@ def test_clock_moved_16_minutes_expires_tokens_not_sessions(
         assert scalar(fresh, "SELECT 1") == 1
         fresh.close()
     connection.close()
+
+
+def test_unreachable_database_is_reported_at_connect(
+    start_proxy: Callable[..., RunningProxy], ca_path: str
+) -> None:
+    with socket.socket() as placeholder:  # a port nothing listens on
+        placeholder.bind(("127.0.0.1", 0))
+        proxy = start_proxy(backend_port=placeholder.getsockname()[1], backend_connect_timeout_seconds=1.0)
+        code, message = pymysql_error(proxy, ca_path)
+        assert code == 9501
+        assert message.endswith(f"cannot reach the database at 127.0.0.1:{placeholder.getsockname()[1]}]")
+        # libmariadb requiring TLS reports an error sent before TLS as unverifiable, with its text.
+        code, message = mysqlclient_error(proxy, ca_path)
+        assert code == 2002
+        assert "9501" in message
