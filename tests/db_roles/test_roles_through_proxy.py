@@ -44,6 +44,9 @@ def stack(make_stack: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> I
     reset_handler_singleton()
     LambdaHandler("zappa_settings")
     use_aws_test_account(monkeypatch)  # the stage exported its own region; sign for the stand-in's
+    # The stage points libmariadb at the plugin inside the Lambda package (/var/task/...); this
+    # process uses the dev venv's Debian libmariadb, which finds Debian's copy by itself.
+    monkeypatch.delenv("MARIADB_PLUGIN_DIR", raising=False)
     stack = make_stack()
     stack.server.execute("SET GLOBAL userstat = 1", "FLUSH USER_STATISTICS")
     try:
