@@ -34,7 +34,7 @@ test-mariadb: venv
 	TEST_DATABASE=mariadb $(BIN)/pytest
 
 test-sqlite: venv
-	TEST_DATABASE=sqlite $(BIN)/pytest
+	TEST_DATABASE=sqlite $(BIN)/pytest tests/hits tests/webhook_site tests/db_roles
 
 lint: venv
 	$(BIN)/ruff check .
@@ -60,3 +60,21 @@ test-infra: venv tools
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis staticfiles
+
+## lambda-package: the Lambda zip for STAGE (build/webhook-site-$(STAGE).zip), checked for missing
+## native libraries. Optional: RDS_CA_BUNDLE=/path/global-bundle.pem (needed by bootstrap_db_users).
+.PHONY: lambda-package lambda-check
+STAGE ?= dev
+LAMBDA_ZIP ?= build/webhook-site-$(STAGE).zip
+LAMBDA_PYTHON ?= $(shell for candidate in python3.12 "$$(pyenv root 2>/dev/null)"/versions/3.12*/bin/python3.12; do \
+	"$$candidate" --version >/dev/null 2>&1 && { echo "$$candidate"; break; }; done)
+MARIADB_PLUGIN ?= /usr/lib/x86_64-linux-gnu/libmariadb3/plugin/mysql_clear_password.so
+RDS_CA_BUNDLE ?=
+
+lambda-package: venv
+	$(BIN)/python -m lambda_artifact.build $(STAGE) --output $(LAMBDA_ZIP) --python "$(or $(LAMBDA_PYTHON),python3.12)" \
+		--mariadb-plugin $(MARIADB_PLUGIN) $(if $(RDS_CA_BUNDLE),--rds-ca-bundle $(RDS_CA_BUNDLE))
+
+## lambda-check: the native-library check alone, on LAMBDA_ZIP
+lambda-check: venv
+	$(BIN)/python -m lambda_artifact.check_libraries $(LAMBDA_ZIP)
