@@ -15,7 +15,7 @@ import pytest
 
 from local_mariadb import MariaDBServer
 from local_rds_proxy import CertificatePaths, RunningProxy
-from tests.local_rds_proxy.conftest import (
+from tests.local_rds_proxy.proxy_clients import (
     ACCOUNT_KEY,
     APP_PASSWORD,
     APP_USER,

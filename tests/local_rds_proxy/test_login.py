@@ -13,7 +13,7 @@ import time_machine
 
 from local_mariadb import MariaDBServer
 from local_rds_proxy import AwsCredential, RunningProxy, make_test_certificates
-from tests.local_rds_proxy.conftest import (
+from tests.local_rds_proxy.proxy_clients import (
     ACCOUNT_KEY,
     APP_PASSWORD,
     APP_USER,

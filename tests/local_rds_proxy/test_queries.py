@@ -13,7 +13,7 @@ from MySQLdb.constants import CLIENT
 
 from local_mariadb import MariaDBServer
 from local_rds_proxy import RunningProxy
-from tests.local_rds_proxy.conftest import (
+from tests.local_rds_proxy.proxy_clients import (
     DATABASE,
     connect_mysqlclient,
     connect_pymysql,
