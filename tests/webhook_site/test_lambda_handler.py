@@ -26,7 +26,6 @@ from tests.lambda_events import (
 pytestmark = pytest.mark.django_db(transaction=True)
 
 REPO = Path(__file__).resolve().parents[2]
-STAGES = ("dev", "production")
 
 
 def save_python_settings(stage: str, directory: Path) -> Path:
@@ -70,14 +69,6 @@ def production_handler(
         sys.modules.pop("zappa_settings", None)
         os.environ.clear()
         os.environ.update(saved_environment)
-
-
-@pytest.mark.parametrize("stage", STAGES)
-def test_save_python_settings_file_works_for_every_stage(stage: str, tmp_path: Path) -> None:
-    text = save_python_settings(stage, tmp_path).read_text()
-    assert f"API_STAGE='{stage}'" in text
-    assert "DJANGO_SETTINGS='webhook_site.settings'" in text
-    assert "BINARY_SUPPORT=True" in text
 
 
 def invoke(handler: LambdaHandler, event: dict[str, Any]) -> dict[str, Any]:
