@@ -11,6 +11,7 @@ from django.template.defaultfilters import truncatechars
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from hits.admin_pagination import BoundedCountPaginator
 from hits.downloads import raw_body_response
 from hits.models import Hit
 
@@ -33,6 +34,7 @@ class HitAdmin(admin.ModelAdmin):
     ordering = ("-id",)
     # A full COUNT(*) of a large hits table on every changelist view buys nothing.
     show_full_result_count = False
+    paginator = BoundedCountPaginator
     fields = (
         "received_at",
         "method",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from hits.models import Hit
 
@@ -43,3 +45,12 @@ def test_raw_body_download(admin_client_with_hit: tuple[Client, Hit]) -> None:
 def test_raw_body_download_needs_staff(admin_client_with_hit: tuple[Client, Hit]) -> None:
     _client, hit = admin_client_with_hit
     assert Client().get(f"/admin/hits/hit/{hit.id}/body/").status_code == 302
+
+
+def test_changelist_count_is_bounded(admin_client: Client) -> None:
+    Hit.objects.bulk_create(Hit(method="GET", path=f"/{n}") for n in range(3))
+    with CaptureQueriesContext(connection) as queries:
+        assert admin_client.get("/admin/hits/hit/").status_code == 200
+    counts = [query["sql"].upper() for query in queries.captured_queries if "COUNT(" in query["sql"].upper()]
+    assert counts
+    assert all("LIMIT 10000" in sql for sql in counts)
