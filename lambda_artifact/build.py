@@ -1,0 +1,228 @@
+"""Build the Lambda zip for a stage and check it: what `make lambda-package STAGE=<stage>` runs.
+
+1. A packaging virtualenv (.venv-lambda) with Python 3.12 and requirements-lambda.txt: the runtime
+   pins with mysqlclient-static in place of mysqlclient, wheels only. Rebuilt when that file changes.
+2. A staging copy of the project holding only the files git tracks, as they are in the working tree
+   (never local state such as var/ with its keys and passwords, nor others' untracked work), plus
+   what the zip needs beyond the source: collected static files for WhiteNoise, the MariaDB client
+   plugin mysql_clear_password.so, and optionally the RDS CA bundle.
+3. `zappa package <stage>` run from that copy with the packaging venv active.
+4. lambda_artifact.check_libraries on the result; a failed check fails the build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from lambda_artifact.check_libraries import check_package, format_report
+from lambda_artifact.lambda_runtime import RUNTIME
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+REQUIREMENTS = REPO_ROOT / "requirements-lambda.txt"
+DEFAULT_VENV = REPO_ROOT / ".venv-lambda"
+REQUIREMENTS_STAMP = ".requirements-sha256"
+# Debian 12's libmariadb3 package: Connector/C 3.3, built DYNAMIC there; it NEEDs only libc.so.6.
+DEFAULT_PLUGIN = Path("/usr/lib/x86_64-linux-gnu/libmariadb3/plugin/mysql_clear_password.so")
+# Where the extra files sit in the zip; zappa_settings.json points MARIADB_PLUGIN_DIR and
+# DATABASE_MASTER_CA_BUNDLE at these paths under /var/task.
+PLUGIN_DIR_IN_ZIP = Path("lambda_native/mariadb-plugins")
+RDS_CA_BUNDLE_IN_ZIP = Path("lambda_native/rds-ca-bundle.pem")
+RUNTIME_VERSION = tuple(int(part) for part in RUNTIME.removeprefix("python").split("."))
+
+
+class BuildError(RuntimeError):
+    """A prerequisite is missing or a step failed; the message says what to do."""
+
+
+def build_package(
+    stage: str,
+    output: Path,
+    python: str,
+    venv: Path = DEFAULT_VENV,
+    staging: Path | None = None,
+    plugin: Path = DEFAULT_PLUGIN,
+    rds_ca_bundle: Path | None = None,
+) -> Path:
+    """Build ``output`` for ``stage``; return its path. Raises BuildError."""
+    staging = staging or REPO_ROOT / "build" / "lambda-src" / stage
+    with _step("packaging venv"):
+        ensure_packaging_venv(venv, python)
+    with _step("staging copy"):
+        stage_source_tree(staging)
+        place_native_files(staging, plugin, rds_ca_bundle)
+    with _step("collectstatic"):
+        _run(
+            [str(venv / "bin" / "python"), "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+            cwd=staging,
+            env=_plain_environment(),
+        )
+    with _step("zappa package"):
+        output = output.resolve()
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.unlink(missing_ok=True)
+        _run(
+            [str(venv / "bin" / "zappa"), "package", stage, "-o", str(output)],
+            cwd=staging,
+            env=_venv_environment(venv),
+        )
+    return output
+
+
+def ensure_packaging_venv(venv: Path, python: str) -> None:
+    """Create (or recreate, when requirements-lambda.txt changed) the venv zappa packages from."""
+    wanted = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()
+    stamp = venv / REQUIREMENTS_STAMP
+    with _exclusive_lock(venv.with_name(venv.name + ".lock")):
+        if stamp.is_file() and stamp.read_text().strip() == wanted:
+            return
+        _require_runtime_python(python)
+        shutil.rmtree(venv, ignore_errors=True)  # nothing from an earlier requirement set may linger
+        _run([python, "-m", "venv", str(venv)])
+        (venv / ".gitignore").write_text("*\n")
+        _run(
+            [str(venv / "bin" / "pip"), "install", "--quiet", "-r", str(REQUIREMENTS)],
+            env=_plain_environment(),
+        )
+        stamp.write_text(wanted + "\n")
+
+
+def _require_runtime_python(python: str) -> None:
+    try:
+        found = subprocess.run(  # noqa: S603 - the interpreter the caller named
+            [python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError) as error:
+        raise BuildError(f"cannot run {python!r} ({error}): set LAMBDA_PYTHON to a Python 3.12") from error
+    if tuple(int(part) for part in found.split(".")) != RUNTIME_VERSION:
+        raise BuildError(
+            f"{python} is Python {found}, but the function runs {RUNTIME} and extension modules are built "
+            f"per Python version: set LAMBDA_PYTHON to a Python {'.'.join(map(str, RUNTIME_VERSION))}"
+        )
+
+
+def stage_source_tree(staging: Path) -> None:
+    """Copy the files git tracks (working-tree content) into an empty ``staging`` folder."""
+    try:
+        listing = subprocess.run(
+            ["git", "ls-files", "-z", "--cached"],  # noqa: S607
+            cwd=REPO_ROOT,
+            capture_output=True,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError) as error:
+        raise BuildError(
+            f"packaging needs a git checkout to tell source from local state: {error}"
+        ) from error
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    for name in filter(None, listing.decode().split("\0")):
+        source = REPO_ROOT / name
+        if source.is_file():  # tracked but deleted in the working tree: skip
+            target = staging / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+
+
+def place_native_files(staging: Path, plugin: Path, rds_ca_bundle: Path | None) -> None:
+    if not plugin.is_file():
+        raise BuildError(
+            f"no MariaDB clear-password plugin at {plugin}: apt-get install libmariadb3 "
+            "(or pass --mariadb-plugin / MARIADB_PLUGIN=<path to mysql_clear_password.so>)"
+        )
+    (staging / PLUGIN_DIR_IN_ZIP).mkdir(parents=True)
+    shutil.copy2(plugin, staging / PLUGIN_DIR_IN_ZIP / plugin.name)
+    if rds_ca_bundle is None:
+        print(
+            "note: no RDS CA bundle given (RDS_CA_BUNDLE=...): bootstrap_db_users will not run on Lambda "
+            "until a package built with one is deployed; see docs/deploy.md",
+            file=sys.stderr,
+        )
+        return
+    if b"-----BEGIN CERTIFICATE-----" not in rds_ca_bundle.read_bytes():
+        raise BuildError(f"{rds_ca_bundle} holds no PEM certificate: download the RDS global-bundle.pem")
+    shutil.copy2(rds_ca_bundle, staging / RDS_CA_BUNDLE_IN_ZIP)
+
+
+def _plain_environment() -> dict[str, str]:
+    # Settings read the environment; collectstatic needs none of an operator's DJANGO_*/DATABASE_*
+    # values (a DJANGO_SECURE=true shell would otherwise ask Secrets Manager for the key).
+    return {name: os.environ[name] for name in ("PATH", "HOME", "LANG", "TMPDIR") if name in os.environ} | {
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1"
+    }
+
+
+def _venv_environment(venv: Path) -> dict[str, str]:
+    # zappa packages the site-packages of the venv named by VIRTUAL_ENV (zappa.core.get_current_venv).
+    environment = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "PYTHONHOME")}
+    environment["VIRTUAL_ENV"] = str(venv)
+    environment["PATH"] = f"{venv / 'bin'}{os.pathsep}{environment.get('PATH', '')}"
+    return environment
+
+
+def _run(command: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> None:
+    completed = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+    if completed.returncode != 0:
+        raise BuildError(
+            f"{' '.join(command)} failed ({completed.returncode}):\n"
+            f"{completed.stdout[-3000:]}{completed.stderr[-3000:]}"
+        )
+
+
+@contextmanager
+def _exclusive_lock(path: Path) -> Iterator[None]:
+    # Two test runs (or a test run and make) in one checkout must not build the venv at once.
+    with path.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+@contextmanager
+def _step(name: str) -> Iterator[None]:
+    started = time.monotonic()
+    yield
+    print(f"{name}: {time.monotonic() - started:.1f} s", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Build and check the Lambda zip for a Zappa stage.")
+    parser.add_argument("stage")
+    parser.add_argument("--output", type=Path, help="default: build/webhook-site-<stage>.zip")
+    parser.add_argument("--python", default=os.environ.get("LAMBDA_PYTHON") or "python3.12")
+    parser.add_argument("--venv", type=Path, default=DEFAULT_VENV)
+    parser.add_argument("--mariadb-plugin", type=Path, default=DEFAULT_PLUGIN)
+    parser.add_argument("--rds-ca-bundle", type=Path, help="the RDS global-bundle.pem to ship")
+    args = parser.parse_args(argv)
+    output = args.output or REPO_ROOT / "build" / f"webhook-site-{args.stage}.zip"
+    try:
+        built = build_package(
+            args.stage,
+            output,
+            args.python,
+            args.venv,
+            plugin=args.mariadb_plugin,
+            rds_ca_bundle=args.rds_ca_bundle,
+        )
+    except BuildError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    report = check_package(built)
+    print(format_report(report))
+    print(f"{built} ({built.stat().st_size / 2**20:.1f} MiB)")
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
