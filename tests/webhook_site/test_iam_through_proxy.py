@@ -186,6 +186,7 @@ def test_pool_exhausted_gives_503_within_the_borrow_timeout_and_stores_nothing(
         started = time.monotonic()
         response = client.post("/hooks/busy", b"{}", content_type="application/json")
         elapsed = time.monotonic() - started
+        print(f"\npool exhausted: 503 after {elapsed:.3f} s (borrow timeout {borrow_timeout} s)")
         holder.rollback()
         holder.close()
         assert response.status_code == 503
