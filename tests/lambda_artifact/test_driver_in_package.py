@@ -111,12 +111,6 @@ def test_without_the_shipped_plugin_login_fails(unpacked_package, package_proxy,
 
 
 @pytest.mark.mariadb_only
-@pytest.mark.xfail(
-    strict=True,
-    reason="webhook_site/db/clear_password_plugin.py looks up mysql_init/mysql_load_plugin with ctypes in "
-    "MySQLdb/_mysql*.so; mysqlclient-static links Connector/C in without exporting it (the .so exports "
-    "only PyInit__mysql), so ensure_clear_password_plugin() raises AttributeError before every connect",
-)
 def test_package_django_backend_logs_in_through_the_proxy(
     unpacked_package, package_proxy, package_certificates
 ):
