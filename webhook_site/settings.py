@@ -120,9 +120,8 @@ HITS_REDACTED_HEADERS = env.list("HITS_REDACTED_HEADERS", default=[])
 HITS_PAGE_SIZE = env.int("HITS_PAGE_SIZE", default=50)
 # Seconds a client is told to wait (Retry-After) when the database cannot be reached.
 HITS_RETRY_AFTER_SECONDS = env.int("HITS_RETRY_AFTER_SECONDS", default=5)
-# Request bodies are read by the capture view itself, up to HITS_MAX_BODY_BYTES; Django's own
-# form-parsing limit must not reject them first.
-DATA_UPLOAD_MAX_MEMORY_SIZE = None
+# The capture view reads the raw stream itself (up to HITS_MAX_BODY_BYTES), so Django's own
+# DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) keeps guarding only the forms it parses (admin login).
 
 # --- Production hardening -------------------------------------------------------------------------
 if SECURE:

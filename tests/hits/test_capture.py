@@ -145,3 +145,11 @@ def test_paths_that_only_start_like_reserved_ones_are_captured(client: Client) -
     for path in ("/_x", "/administrator", "/statics"):
         client.get(path)
     assert sorted(Hit.objects.values_list("path", flat=True)) == ["/_x", "/administrator", "/statics"]
+
+
+@override_settings(HITS_MAX_BODY_BYTES=4 * 1024 * 1024)
+def test_body_limit_is_ours_not_djangos_form_limit(client: Client) -> None:
+    body = b"a=" + b"x" * (3 * 1024 * 1024)  # over DATA_UPLOAD_MAX_MEMORY_SIZE, under our limit
+    response = client.post("/big-form", body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200
+    assert Hit.objects.get().body_size == len(body)
