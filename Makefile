@@ -78,3 +78,12 @@ lambda-package: venv
 ## lambda-check: the native-library check alone, on LAMBDA_ZIP
 lambda-check: venv
 	$(BIN)/python -m lambda_artifact.check_libraries $(LAMBDA_ZIP)
+
+## bench: the full benchmarks (B1-B5, under 15 min): rewrites docs/benchmarks.md and docs/benchmarks/*.png
+## bench-quick: the same at CI smoke size (under 2 min), written to var/bench-quick/ (git-ignored)
+.PHONY: bench bench-quick
+bench: venv
+	$(BIN)/python -m bench --mode full
+
+bench-quick: venv
+	$(BIN)/python -m bench --mode quick

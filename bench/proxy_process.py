@@ -1,0 +1,120 @@
+"""The RDS Proxy stand-in in its own process, so it never shares a GIL with the client being measured."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from local_rds_proxy import AwsCredential, CertificatePaths
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+LISTENING = re.compile(r"listening on 127\.0\.0\.1:(\d+) .* stats on http://127\.0\.0\.1:(\d+)/stats")
+START_TIMEOUT_SECONDS = 20.0
+
+
+@dataclass(frozen=True)
+class PoolSettings:
+    max_connections: int
+    borrow_timeout_seconds: float
+
+
+def config_text(
+    backend_port: int,
+    certificates: CertificatePaths,
+    credential: AwsCredential,
+    region: str,
+    secrets: dict[str, str],
+    pool: PoolSettings,
+) -> str:
+    secret_lines = "\n".join(f'{user} = "{password}"' for user, password in secrets.items())
+    return f"""
+[listen]
+host = "127.0.0.1"
+port = 0
+endpoints = ["127.0.0.1"]
+tls_cert = "{certificates.server_cert}"
+tls_key = "{certificates.server_key}"
+
+[iam]
+region = "{region}"
+
+[[iam.credentials]]
+access_key_id = "{credential.access_key_id}"
+secret_access_key = "{credential.secret_access_key}"
+
+[secrets]
+{secret_lines}
+
+[backend]
+host = "127.0.0.1"
+port = {backend_port}
+
+[pool]
+max_connections = {pool.max_connections}
+borrow_timeout_seconds = {pool.borrow_timeout_seconds}
+idle_client_timeout_seconds = 1800
+
+[stats]
+port = 0
+log_interval_seconds = 0
+"""
+
+
+class ProxyProcess:
+    """``python -m local_rds_proxy --config <file>``; its log goes to a file next to the config."""
+
+    def __init__(self, config_path: Path) -> None:
+        self.config_path = config_path
+        self.log_path = config_path.with_suffix(".log")
+        self.port = 0
+        self.stats_port = 0
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> ProxyProcess:
+        log = self.log_path.open("wb")
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "local_rds_proxy", "--config", str(self.config_path)],
+            cwd=REPOSITORY,
+            stdout=log,
+            stderr=log,
+        )
+        log.close()
+        self.port, self.stats_port = self._wait_for_listening_line()
+        return self
+
+    def _wait_for_listening_line(self) -> tuple[int, int]:
+        # Both ports are 0 in the config (any free one): the stand-in names them in its first log line.
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        while time.monotonic() < deadline:
+            assert self._process is not None
+            if self._process.poll() is not None:
+                raise RuntimeError(f"the stand-in exited:\n{self.log_path.read_text(errors='replace')}")
+            match = LISTENING.search(self.log_path.read_text(errors="replace"))
+            if match:
+                return int(match.group(1)), int(match.group(2))
+            time.sleep(0.02)
+        raise RuntimeError(f"the stand-in did not start:\n{self.log_path.read_text(errors='replace')}")
+
+    def stats(self) -> dict[str, Any]:
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.stats_port}/stats", timeout=10) as response:
+            return dict(json.load(response))
+
+    def stop(self) -> None:
+        if self._process is None:
+            return
+        if self._process.poll() is None:
+            self._process.send_signal(signal.SIGTERM)
+            try:
+                self._process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        self._process = None
