@@ -66,13 +66,13 @@ clean:
 .PHONY: lambda-package lambda-check
 STAGE ?= dev
 LAMBDA_ZIP ?= build/webhook-site-$(STAGE).zip
-LAMBDA_PYTHON ?= $(shell for candidate in python3.12 "$$(pyenv root 2>/dev/null)"/versions/3.12*/bin/python3.12; do \
-	"$$candidate" --version >/dev/null 2>&1 && { echo "$$candidate"; break; }; done)
+# LAMBDA_PYTHON: a Python 3.12 to build with; by default the build finds one (this venv's, PATH, pyenv).
+LAMBDA_PYTHON ?=
 MARIADB_PLUGIN ?= /usr/lib/x86_64-linux-gnu/libmariadb3/plugin/mysql_clear_password.so
 RDS_CA_BUNDLE ?=
 
 lambda-package: venv
-	$(BIN)/python -m lambda_artifact.build $(STAGE) --output $(LAMBDA_ZIP) --python "$(or $(LAMBDA_PYTHON),python3.12)" \
+	$(BIN)/python -m lambda_artifact.build $(STAGE) --output $(LAMBDA_ZIP) $(if $(LAMBDA_PYTHON),--python $(LAMBDA_PYTHON)) \
 		--mariadb-plugin $(MARIADB_PLUGIN) $(if $(RDS_CA_BUNDLE),--rds-ca-bundle $(RDS_CA_BUNDLE))
 
 ## lambda-check: the native-library check alone, on LAMBDA_ZIP

@@ -96,6 +96,28 @@ def ensure_packaging_venv(venv: Path, python: str) -> None:
         stamp.write_text(wanted + "\n")
 
 
+def runtime_python_candidates() -> list[str]:
+    """Where a Python of the function's version may be: LAMBDA_PYTHON, this interpreter, PATH, pyenv."""
+    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    version = ".".join(map(str, RUNTIME_VERSION))
+    candidates = [os.environ.get("LAMBDA_PYTHON"), sys.executable, shutil.which(f"python{version}")]
+    candidates += sorted(str(path) for path in pyenv_root.glob(f"versions/{version}*/bin/python{version}"))
+    return [candidate for candidate in candidates if candidate]
+
+
+def find_runtime_python() -> str:
+    """The first candidate that runs and is the function's Python version (a pyenv shim may not run)."""
+    for candidate in runtime_python_candidates():
+        try:
+            _require_runtime_python(candidate)
+        except BuildError:
+            continue
+        return candidate
+    raise BuildError(
+        f"no Python {'.'.join(map(str, RUNTIME_VERSION))} found: install one or set LAMBDA_PYTHON"
+    )
+
+
 def _require_runtime_python(python: str) -> None:
     try:
         found = subprocess.run(  # noqa: S603 - the interpreter the caller named
@@ -200,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build and check the Lambda zip for a Zappa stage.")
     parser.add_argument("stage")
     parser.add_argument("--output", type=Path, help="default: build/webhook-site-<stage>.zip")
-    parser.add_argument("--python", default=os.environ.get("LAMBDA_PYTHON") or "python3.12")
+    parser.add_argument("--python", help="a Python 3.12 (default: LAMBDA_PYTHON, this one, PATH, pyenv)")
     parser.add_argument("--venv", type=Path, default=DEFAULT_VENV)
     parser.add_argument("--mariadb-plugin", type=Path, default=DEFAULT_PLUGIN)
     parser.add_argument("--rds-ca-bundle", type=Path, help="the RDS global-bundle.pem to ship")
@@ -210,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         built = build_package(
             args.stage,
             output,
-            args.python,
+            args.python or find_runtime_python(),
             args.venv,
             plugin=args.mariadb_plugin,
             rds_ca_bundle=args.rds_ca_bundle,

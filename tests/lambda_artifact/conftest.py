@@ -2,28 +2,23 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from lambda_artifact.build import BuildError, build_package
+from lambda_artifact.build import BuildError, build_package, find_runtime_python
 from local_rds_proxy import CertificatePaths, make_test_certificates
 
 STAGE = "production"
 
 
 def lambda_python() -> str:
-    """The Python 3.12 the package is built with: LAMBDA_PYTHON, else python3.12 on PATH or in pyenv."""
-    candidates = [os.environ.get("LAMBDA_PYTHON"), shutil.which("python3.12")]
-    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
-    candidates += sorted(str(path) for path in pyenv_root.glob("versions/3.12*/bin/python3.12"))
-    found = next((candidate for candidate in candidates if candidate and Path(candidate).exists()), None)
-    if found is None:
-        pytest.fail("packaging for Lambda needs a Python 3.12: install one or set LAMBDA_PYTHON")
-    return found
+    """The Python 3.12 the package is built with (LAMBDA_PYTHON, this interpreter, PATH or pyenv)."""
+    try:
+        return find_runtime_python()
+    except BuildError as error:
+        pytest.fail(str(error))
 
 
 @pytest.fixture(scope="session")
