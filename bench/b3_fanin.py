@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.distribution import Summary
@@ -26,6 +26,12 @@ POOL = PoolSettings(max_connections=50, borrow_timeout_seconds=30)
 FANIN_DATABASE = "fanin"
 SAMPLE_INTERVAL_SECONDS = 0.002
 LOAD_TIMEOUT_SECONDS = 300
+STAND_IN_COUNTERS = (
+    "auth_failures_by_reason",
+    "DatabaseConnectionsSetupFailed",
+    "borrow_timeouts",
+    "peak_database_connections",
+)
 APP_SESSIONS = "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = %s"
 
 
@@ -41,6 +47,8 @@ class FanInRun:
     insert_phase_seconds: float
     peak_database_sessions: int
     samples: int
+    # The stand-in's own counters for this run (proxy runs only): why any login failed.
+    stand_in: dict[str, object] = field(default_factory=dict)
 
     @property
     def error_count(self) -> int:
@@ -109,6 +117,8 @@ def wait_for_no_sessions(database: Database, timeout: float = 10.0) -> None:
 
 
 def run_load(settings: dict[str, object], database: Database, path: str) -> FanInRun:
+    # The previous run's sessions end asynchronously on the server; they must not eat this run's slots.
+    wait_for_no_sessions(database)
     with SessionSampler(database) as sampler:
         result = subprocess.run(
             [sys.executable, "-m", "bench.fanin_clients", json.dumps(settings)],
@@ -151,10 +161,12 @@ def run(work_dir: Path, certificates: CertificatePaths, sizes: BenchSizes) -> Fa
                 "region": REGION,
                 "ca": str(certificates.ca_cert),
             }
-            runs.append(run_load(through_proxy, database, "proxy"))
+            run = run_load(through_proxy, database, "proxy")
+            stats = proxy.stats()
+            run.stand_in = {name: stats[name] for name in STAND_IN_COUNTERS}
+            runs.append(run)
             # The stand-in keeps its idle backends; they must not count against the direct run.
             proxy.stop()
-            wait_for_no_sessions(database)
             direct = {
                 **common,
                 "clients": clients,

@@ -46,6 +46,12 @@ class FanIn:
         if settings["iam"]:
             import boto3
 
+            from webhook_site.db.clear_password_plugin import ensure_clear_password_plugin
+
+            # libmariadb loads mysql_clear_password lazily at the first auth switch, and hundreds of
+            # threads doing that at once race: a few then send something that is not the token.
+            # Each real container is its own process, and the app loads the plugin at startup.
+            ensure_clear_password_plugin()
             # One shared client (boto3 clients are thread-safe): making one per simulated container
             # costs tens of ms of GIL time each, which is not what this benchmark measures.
             self.rds = boto3.session.Session().client("rds", region_name=settings["region"])

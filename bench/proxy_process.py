@@ -77,9 +77,12 @@ class ProxyProcess:
         self.port = 0
         self.stats_port = 0
         self._process: subprocess.Popen[bytes] | None = None
+        self._log_offset = 0
 
     def start(self) -> ProxyProcess:
-        log = self.log_path.open("wb")
+        # Appended, so a restart keeps the earlier runs' log; the new run's lines start at this offset.
+        self._log_offset = self.log_path.stat().st_size if self.log_path.exists() else 0
+        log = self.log_path.open("ab")
         self._process = subprocess.Popen(
             [sys.executable, "-m", "local_rds_proxy", "--config", str(self.config_path)],
             cwd=REPOSITORY,
@@ -97,7 +100,7 @@ class ProxyProcess:
             assert self._process is not None
             if self._process.poll() is not None:
                 raise RuntimeError(f"the stand-in exited:\n{self.log_path.read_text(errors='replace')}")
-            match = LISTENING.search(self.log_path.read_text(errors="replace"))
+            match = LISTENING.search(self.log_path.read_bytes()[self._log_offset :].decode(errors="replace"))
             if match:
                 return int(match.group(1)), int(match.group(2))
             time.sleep(0.02)

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from bench.b1_reuse import ModeResult
+from bench.b3_fanin import FanInResult
 from bench.b5_cold_start import ColdStartResult
 from bench.distribution import TIMES
 from bench.events import WEBHOOK_BODY
@@ -214,6 +215,17 @@ Functions with the most own time:
 """
 
 
+def stand_in_notes(fanin: FanInResult) -> str:
+    """The stand-in's own counters for every proxy run that had errors: which check refused whom."""
+    notes = [
+        f"- {run.clients} clients through the stand-in: "
+        + ", ".join(f"`{k}` {v}" for k, v in run.stand_in.items())
+        for run in fanin.runs
+        if run.path == "proxy" and run.error_count
+    ]
+    return "Stand-in counters for the runs with errors:\n\n" + "\n".join(notes) + "\n\n" if notes else ""
+
+
 def fanin_section(results: BenchResults, plot: Path, document: Path) -> str:
     fanin = results.fanin
     rows = []
@@ -245,11 +257,11 @@ in `information_schema.PROCESSLIST` every ~2 ms throughout (its own root session
 
 {table(FANIN_COLUMNS, rows)}
 
-Error 1040 is MariaDB's "Too many connections": without the proxy every container beyond the limit
-fails at login, and every warm container holds a server thread; through the stand-in the database
-never sees more than the pool, whatever the number of containers. Logging in through the stand-in is
-slower under a burst (its TLS handshakes run on one Python event loop), which is the price of the
-protection here, not a property of RDS Proxy.
+{stand_in_notes(fanin)}Error 1040 is MariaDB's "Too many connections": without the proxy every
+container beyond the limit fails at login, and every warm container holds a server thread; through
+the stand-in the database never sees more than the pool, whatever the number of containers.
+Logging in through the stand-in is slower under a burst (its TLS handshakes run on one Python event
+loop), which is the price of the protection here, not a property of RDS Proxy.
 
 {image("B3 fan-in", plot, document)}
 """
