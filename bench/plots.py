@@ -28,12 +28,17 @@ def cumulative(axes: Axes, samples_ms: Sequence[float], label: str, colour: str)
     axes.step(ordered, fractions, where="post", label=label, color=colour)
 
 
+LATENCY_TICKS_MS = (0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500)
+
+
 def plain_log_x(axes: Axes, ticks: Sequence[float] | None = None) -> None:
-    """A log x axis labelled 0.5, 1, 2 ... rather than 5x10^-1 (and no crowded minor labels)."""
+    """A log x axis labelled 0.5, 1, 2 ... or 1,000,000 rather than 5x10^-1 or 1e+06."""
     axes.set_xscale("log")
-    if ticks is not None:
-        axes.set_xticks(list(ticks))
-    axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    if ticks is None:
+        low, high = axes.get_xlim()
+        ticks = [tick for tick in LATENCY_TICKS_MS if low <= tick <= high]
+    axes.set_xticks(list(ticks))
+    axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.10g}"))
     axes.xaxis.set_minor_formatter(NullFormatter())
 
 
@@ -106,7 +111,7 @@ def fanin_plot(results: BenchResults, path: Path) -> Path:
         plain_log_x(axes, clients)
         axes.set_xlabel("simultaneous warm containers")
         axes.grid(True, alpha=0.3)
-        axes.legend(fontsize=7, loc="upper left")
+        axes.legend(fontsize=7, loc="lower right" if axes is left else "upper left")
     return save(figure, path)
 
 
@@ -126,7 +131,8 @@ def growth_plot(results: BenchResults, path: Path) -> Path:
     axes.set_ylim(bottom=0)
     axes.set_xlabel("rows in hits_hit (log scale)")
     axes.set_ylabel("latency through the handler, ms")
-    axes.set_title(f"B4 growth: page p50 ratio {results.growth.flatness('page'):.2f}{TIMES} across sizes")
+    flatness = results.growth.flatness("page")
+    axes.set_title(f"B4 growth: page p50 at {rows[-1]:,} rows = {flatness:.2f}{TIMES} that at {rows[0]:,}")
     axes.grid(True, alpha=0.3)
     axes.legend(fontsize=7, ncol=2, loc="lower right")
     return save(figure, path)

@@ -303,8 +303,9 @@ with `CONN_MAX_AGE` do), run {results.sizes.fanin_inserts} autocommit `INSERT`s 
 together. The same MariaDB runs with `max_connections={fanin.max_connections}`; the load goes once
 through a stand-in with a pool of {fanin.pool_size} (IAM token + TLS, tokens minted per container before
 the start) and once straight to MariaDB (password, no TLS). A sampler counts the app user's sessions
-in `information_schema.PROCESSLIST` every ~2 ms throughout (its own root session takes one of the
-{fanin.max_connections} slots). Client timeouts are the app's (connect 5 s, read/write 20 s).
+in `information_schema.PROCESSLIST` every ~2 ms throughout (its own root session may take one of the
+{fanin.max_connections} slots, or the one extra MariaDB keeps for SUPER users). Client timeouts are
+the app's (connect 5 s, read/write 20 s).
 
 {table(FANIN_COLUMNS, rows)}
 
