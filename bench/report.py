@@ -380,7 +380,7 @@ warm (one discarded start of each first).
 {table(["app", "phase (median)", "ms"], phase_rows(cold))}
 
 **Medians: {ms(site_total)} ms vs {ms(bare_total)} ms, {cold.ratio:.2f}{TIMES}.** SQL of the first request:
-{"; ".join(f"`{sql}…` {value:.2f} ms" for sql, value in statements) or "none"}.
+{"; ".join(f"`` {sql}… `` {value:.2f} ms" for sql, value in statements) or "none"}.
 
 The first token's cost is boto3 building its RDS client (endpoint and service models), not signing:
 a second token from the same client took {token_costs.get("second_boto3_token_ms", float("nan")):.2f} ms,
