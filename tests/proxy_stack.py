@@ -109,8 +109,8 @@ def use_aws_test_account(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", CREDENTIAL.secret_access_key)
     monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
-    # The RDS client (and its credentials) is made once per process: forget any earlier test's.
-    iam_auth.rds_client.cache_clear()
+    # Credentials are resolved once per process: forget any earlier test's.
+    iam_auth.aws_credentials.cache_clear()
 
 
 @contextmanager

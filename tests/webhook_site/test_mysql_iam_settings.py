@@ -6,12 +6,14 @@ import os
 import subprocess
 import sys
 
+import boto3
 import pytest
+import time_machine
 from django.core.exceptions import ImproperlyConfigured
 from django.db.backends.mysql.base import DatabaseWrapper as PlainMySQLWrapper
 
 from webhook_site.database_config import database_settings
-from webhook_site.db.iam_auth import tokens_minted
+from webhook_site.db.iam_auth import aws_credentials, mint_auth_token, tokens_minted
 from webhook_site.db.mysql_iam.base import DatabaseWrapper
 
 PROXY_URL = "mysql-iam://webhook_app@proxy.example.com:3306/webhook_site"
@@ -103,3 +105,34 @@ def test_missing_plugin_fails_with_an_actionable_message() -> None:
 
 def test_plain_mysql_backend_is_untouched() -> None:
     assert not issubclass(PlainMySQLWrapper, DatabaseWrapper)
+
+
+@pytest.mark.parametrize("session_token", [None, "FwoGZXIvYXdzEXAMPLE//session+token="])
+def test_token_is_byte_identical_to_boto3s(
+    iam_environment: None, monkeypatch: pytest.MonkeyPatch, session_token: str | None
+) -> None:
+    if session_token:  # Lambda's role credentials come with a session token
+        monkeypatch.setenv("AWS_SESSION_TOKEN", session_token)
+    aws_credentials.cache_clear()
+    with time_machine.travel("2026-11-22 12:00:00+00:00", tick=False):
+        ours = mint_auth_token("proxy.example.com", 3306, "webhook_app", "eu-west-1")
+        boto3s = boto3.client("rds", region_name="eu-west-1").generate_db_auth_token(
+            DBHostname="proxy.example.com", Port=3306, DBUsername="webhook_app", Region="eu-west-1"
+        )
+    assert ours == boto3s
+    assert ("X-Amz-Security-Token" in ours) == bool(session_token)
+    aws_credentials.cache_clear()
+
+
+def test_missing_credentials_is_a_clear_error(iam_environment: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    aws_credentials.cache_clear()
+    try:
+        with pytest.raises(ImproperlyConfigured, match="no AWS credentials"):
+            mint_auth_token("proxy.example.com", 3306, "webhook_app", "eu-west-1")
+    finally:
+        aws_credentials.cache_clear()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import os
+import threading
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -78,11 +79,22 @@ def check_plugin_file(plugin_dir: str | None) -> None:
         raise cannot_load(f"{plugin} is not a MySQL client plugin")
 
 
+# libmariadb's plugin list is not safe to load into from two threads at once (seen in the fan-in
+# benchmark: a few concurrent first logins sent garbage instead of the token). Lambda runs one
+# request at a time; threaded servers (runserver, make stack) need the lock.
+_plugin_lock = threading.Lock()
+
+
 @functools.cache
-def ensure_clear_password_plugin() -> None:
-    """Raise ImproperlyConfigured, saying what to do, when the plugin cannot be loaded."""
+def _ensure_clear_password_plugin() -> None:
     library = extension_library()
     if hasattr(library, "mysql_load_plugin"):
         load_through_client_library(library)
     else:
         check_plugin_file(os.environ.get("MARIADB_PLUGIN_DIR"))
+
+
+def ensure_clear_password_plugin() -> None:
+    """Raise ImproperlyConfigured, saying what to do, when the plugin cannot be loaded."""
+    with _plugin_lock:
+        _ensure_clear_password_plugin()
