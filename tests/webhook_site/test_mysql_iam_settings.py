@@ -116,8 +116,12 @@ def test_token_is_byte_identical_to_boto3s(
     aws_credentials.cache_clear()
     with time_machine.travel("2026-11-22 12:00:00+00:00", tick=False):
         ours = mint_auth_token("proxy.example.com", 3306, "webhook_app", "eu-west-1")
-        boto3s = boto3.client("rds", region_name="eu-west-1").generate_db_auth_token(
-            DBHostname="proxy.example.com", Port=3306, DBUsername="webhook_app", Region="eu-west-1"
+        boto3s = (
+            boto3.session.Session()
+            .client("rds", region_name="eu-west-1")
+            .generate_db_auth_token(
+                DBHostname="proxy.example.com", Port=3306, DBUsername="webhook_app", Region="eu-west-1"
+            )
         )
     assert ours == boto3s
     assert ("X-Amz-Security-Token" in ours) == bool(session_token)
