@@ -139,8 +139,9 @@ def cold_start_gap(cold: ColdStartResult) -> str:
     return (
         f"- **B5 cold start** ({cold.ratio:.2f}{TIMES}): `import zappa.handler` alone takes "
         f"{zappa_import:.0f} ms ({zappa_import / bare:.2f}{TIMES} the whole bare cold start) and the "
-        f"first IAM token {first_token:.0f} ms (boto3 building its RDS client). A standard-library "
-        f"token signer would save ~{token_saving:.0f} ms ({(site - token_saving) / bare:.2f}{TIMES}); "
+        f"first IAM token {first_token:.0f} ms (botocore resolving credentials, then signing). "
+        f"A standard-library token signer would save ~{token_saving:.0f} ms "
+        f"({(site - token_saving) / bare:.2f}{TIMES}); "
         "a Lambda handler that imports boto3, werkzeug and asyncio only when it needs them would save "
         f"most of the rest ({(site - token_saving - zappa_import) / bare:.2f}{TIMES} if it cost nothing)."
     )
@@ -382,8 +383,10 @@ warm (one discarded start of each first).
 **Medians: {ms(site_total)} ms vs {ms(bare_total)} ms, {cold.ratio:.2f}{TIMES}.** SQL of the first request:
 {"; ".join(f"`` {sql}… `` {value:.2f} ms" for sql, value in statements) or "none"}.
 
-The first token's cost is boto3 building its RDS client (endpoint and service models), not signing:
-a second token from the same client took {token_costs.get("second_boto3_token_ms", float("nan")):.2f} ms,
+The app signs tokens with botocore's SigV4 query signer directly (building boto3's RDS client for
+`generate_db_auth_token` cost ~75 ms of every cold start in an earlier run of this benchmark). The
+first token's cost is botocore resolving the credentials once; a second token took
+{token_costs.get("second_app_token_ms", float("nan")):.2f} ms,
 and a standard-library SigV4 signer (`local_rds_proxy/iam_token.py`'s `build_auth_token`, tested
 byte-identical to boto3's) took {token_costs.get("stdlib_signer_first_token_ms", float("nan")):.2f} ms for
 its first token, its import included.
