@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from local_rds_proxy import AwsCredential, CertificatePaths
+from local_rds_proxy import AwsCredential, CertificatePaths, ProxyConfig
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 LISTENING = re.compile(r"listening on 127\.0\.0\.1:(\d+) .* stats on http://127\.0\.0\.1:(\d+)/stats")
@@ -26,46 +26,29 @@ class PoolSettings:
     borrow_timeout_seconds: float
 
 
-def config_text(
+def proxy_config(
     backend_port: int,
     certificates: CertificatePaths,
     credential: AwsCredential,
     region: str,
     secrets: dict[str, str],
     pool: PoolSettings,
-) -> str:
-    secret_lines = "\n".join(f'{user} = "{password}"' for user, password in secrets.items())
-    return f"""
-[listen]
-host = "127.0.0.1"
-port = 0
-endpoints = ["127.0.0.1"]
-tls_cert = "{certificates.server_cert}"
-tls_key = "{certificates.server_key}"
-
-[iam]
-region = "{region}"
-
-[[iam.credentials]]
-access_key_id = "{credential.access_key_id}"
-secret_access_key = "{credential.secret_access_key}"
-
-[secrets]
-{secret_lines}
-
-[backend]
-host = "127.0.0.1"
-port = {backend_port}
-
-[pool]
-max_connections = {pool.max_connections}
-borrow_timeout_seconds = {pool.borrow_timeout_seconds}
-idle_client_timeout_seconds = 1800
-
-[stats]
-port = 0
-log_interval_seconds = 0
-"""
+) -> ProxyConfig:
+    """The stand-in's settings for a benchmark: any free ports, stats endpoint on, no periodic log."""
+    return ProxyConfig(
+        tls_cert=certificates.server_cert,
+        tls_key=certificates.server_key,
+        backend_port=backend_port,
+        secrets=secrets,
+        credentials=[credential],
+        region=region,
+        endpoints=["127.0.0.1"],
+        max_connections=pool.max_connections,
+        borrow_timeout_seconds=pool.borrow_timeout_seconds,
+        idle_client_timeout_seconds=1800,
+        stats_port=0,
+        stats_log_interval_seconds=0,
+    )
 
 
 class ProxyProcess:

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.proxy_process import REPOSITORY, PoolSettings, ProxyProcess, config_text
+from bench.proxy_process import REPOSITORY, PoolSettings, ProxyProcess, proxy_config
 from local_mariadb import MariaDBServer
-from local_rds_proxy import AwsCredential, CertificatePaths, make_test_certificates
+from local_rds_proxy import AwsCredential, CertificatePaths, config_to_toml, make_test_certificates
 
 # The production stage exports AWS_REGION=us-east-1 (zappa_settings.json), so the stand-in's pretend
 # account lives there and the tokens the handler mints verify as they would on AWS.
@@ -90,9 +90,8 @@ def start_stand_in(
     database: Database, certificates: CertificatePaths, pool: PoolSettings, config_path: Path
 ) -> ProxyProcess:
     secrets_for_proxy = {user: database.user_passwords[user] for user in (APP_USER, ADMIN_USER)}
-    config_path.write_text(
-        config_text(database.server.port, certificates, CREDENTIAL, REGION, secrets_for_proxy, pool)
-    )
+    config = proxy_config(database.server.port, certificates, CREDENTIAL, REGION, secrets_for_proxy, pool)
+    config_path.write_text(config_to_toml(config))
     return ProxyProcess(config_path).start()
 
 

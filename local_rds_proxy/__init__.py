@@ -11,7 +11,7 @@ connections the way RDS Proxy documents. Standard library only at run time.
 """
 
 from local_rds_proxy.certificates import CertificatePaths, make_test_certificates
-from local_rds_proxy.config import ConfigError, ProxyConfig, load_config
+from local_rds_proxy.config import ConfigError, ProxyConfig, config_to_toml, load_config
 from local_rds_proxy.iam_token import AwsCredential, TokenRejected, TokenVerifier, build_auth_token
 from local_rds_proxy.server import ProxyServer, RunningProxy
 
@@ -25,6 +25,7 @@ __all__ = [
     "TokenRejected",
     "TokenVerifier",
     "build_auth_token",
+    "config_to_toml",
     "load_config",
     "make_test_certificates",
 ]

@@ -13,6 +13,7 @@ TOML layout (every section and key is listed in docs/local-rds-proxy.md)::
 from __future__ import annotations
 
 import dataclasses
+import json
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -150,3 +151,29 @@ def _credential(item: Any) -> AwsCredential:
     if unknown:
         raise ConfigError(f"unknown key(s) in [[iam.credentials]]: {sorted(unknown)}")
     return AwsCredential(item["access_key_id"], item["secret_access_key"], item.get("session_token"))
+
+
+def config_to_toml(config: ProxyConfig) -> str:
+    """The TOML file ``load_config`` reads back as ``config`` (for running the stand-in as a process)."""
+    fields = dataclasses.asdict(config)
+    lines: list[str] = []
+    for section, layout in _LAYOUT.items():
+        lines.append(f"[{section}]")
+        for key, (name, _expected) in layout.items():
+            if name != "credentials" and fields[name] is not None:
+                lines.append(f"{key} = {_toml_value(fields[name])}")
+        lines.append("")
+    for credential in config.credentials:
+        lines.append("[[iam.credentials]]")
+        for key, value in dataclasses.asdict(credential).items():
+            if value is not None:
+                lines.append(f"{key} = {_toml_value(value)}")
+        lines.append("")
+    lines.append("[secrets]")
+    lines += [f"{_toml_value(user)} = {_toml_value(password)}" for user, password in config.secrets.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _toml_value(value: Any) -> str:
+    # A JSON string, number or array of strings is also a valid TOML value.
+    return json.dumps(str(value) if isinstance(value, Path) else value)

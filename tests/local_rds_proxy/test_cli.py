@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from local_mariadb import MariaDBServer
-from local_rds_proxy import CertificatePaths, RunningProxy
+from local_rds_proxy import CertificatePaths, ProxyConfig, RunningProxy, config_to_toml
 from tests.local_rds_proxy.proxy_clients import (
     ACCOUNT_KEY,
     APP_PASSWORD,
@@ -38,40 +38,22 @@ class _Address:
 
 
 def write_config(path: Path, backend: MariaDBServer, certificates: CertificatePaths) -> Path:
-    path.write_text(
-        f"""
-[listen]
-host = "127.0.0.1"
-port = 0
-endpoints = ["127.0.0.1"]
-tls_cert = "{certificates.server_cert}"
-tls_key = "{certificates.server_key}"
-
-[iam]
-region = "{REGION}"
-
-[[iam.credentials]]
-access_key_id = "{ACCOUNT_KEY.access_key_id}"
-secret_access_key = "{ACCOUNT_KEY.secret_access_key}"
-
-[secrets]
-{APP_USER} = "{APP_PASSWORD}"
-
-[backend]
-host = "127.0.0.1"
-port = {backend.port}
-
-[pool]
-max_connections = 5
-borrow_timeout_seconds = 10
-idle_client_timeout_seconds = 60
-init_query = "SET SESSION time_zone = '+03:00'"
-
-[stats]
-port = 0
-log_interval_seconds = 0
-"""
+    config = ProxyConfig(
+        tls_cert=certificates.server_cert,
+        tls_key=certificates.server_key,
+        backend_port=backend.port,
+        secrets={APP_USER: APP_PASSWORD},
+        credentials=[ACCOUNT_KEY],
+        region=REGION,
+        endpoints=["127.0.0.1"],
+        max_connections=5,
+        borrow_timeout_seconds=10,
+        idle_client_timeout_seconds=60,
+        init_query="SET SESSION time_zone = '+03:00'",
+        stats_port=0,
+        stats_log_interval_seconds=0,
     )
+    path.write_text(config_to_toml(config))
     return path
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from local_rds_proxy import AwsCredential, ConfigError, ProxyConfig, load_config
+from local_rds_proxy import AwsCredential, ConfigError, ProxyConfig, config_to_toml, load_config
 
 MINIMAL = """
 [listen]
@@ -78,3 +78,22 @@ def test_config_without_credentials_is_refused() -> None:
 def test_unreadable_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot read"):
         load_config(tmp_path / "missing.toml")
+
+
+def test_config_to_toml_round_trips(tmp_path: Path) -> None:
+    config = ProxyConfig(
+        tls_cert=tmp_path / "server.pem",
+        tls_key=tmp_path / "server-key.pem",
+        backend_port=3307,
+        secrets={"app": 'pa"ss\\word', "admin": "x"},
+        credentials=[AwsCredential("AKID1", "secret1"), AwsCredential("ASID2", "secret2", "session-token")],
+        region="eu-west-1",
+        endpoints=["127.0.0.1", "proxy.local:3306"],
+        max_connections=7,
+        borrow_timeout_seconds=1.5,
+        init_query="SET SESSION time_zone = '+03:00'",
+        stats_port=0,
+    )
+    path = tmp_path / "proxy.toml"
+    path.write_text(config_to_toml(config))
+    assert load_config(path) == config
