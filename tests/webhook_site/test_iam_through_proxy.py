@@ -18,6 +18,7 @@ from local_rds_proxy import TokenVerifier
 from tests.proxy_stack import APP_USER, CREDENTIAL, REGION, default_alias_on_proxy
 from tests.wsgi_client import WsgiClient
 from webhook_site.db.iam_auth import tokens_minted
+from webhook_site.db.mysql_iam import base
 
 pytestmark = [pytest.mark.mariadb_only, pytest.mark.django_db(transaction=True)]
 
@@ -225,3 +226,23 @@ def test_database_outage_gives_503_then_recovers_and_every_2xx_is_stored(make_st
     stored = {row[0] for row in stack.rows("SELECT id FROM hits_hit")}
     assert set(acknowledged) <= stored
     assert len(acknowledged) == 6
+
+
+def test_a_refused_login_is_retried_once_with_a_fresh_token(make_stack, monkeypatch) -> None:
+    stack = make_stack()
+    real_mint = base.mint_auth_token
+    regions_signed: list[str] = []
+
+    def first_token_for_the_wrong_region(host: str, port: int, user: str, region: str) -> str:
+        # e.g. credentials rotated between minting and login: the proxy refuses that one token
+        signing_region = "us-west-2" if not regions_signed else region
+        regions_signed.append(signing_region)
+        return real_mint(host, port, user, signing_region)
+
+    monkeypatch.setattr(base, "mint_auth_token", first_token_for_the_wrong_region)
+    with default_alias_on_proxy(stack, monkeypatch):
+        capture(WsgiClient())
+    assert regions_signed == ["us-west-2", REGION]
+    stats = stack.stats()
+    assert stats["ClientConnectionsSetupFailedAuth"] == 1
+    assert stats["ClientConnectionsSetupSucceeded"] == 1
