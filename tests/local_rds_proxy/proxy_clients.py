@@ -39,12 +39,16 @@ def proxy_config(backend: MariaDBServer, certificates: CertificatePaths, **overr
 
 
 def mint_token(
-    port: int, user: str = APP_USER, host: str = "127.0.0.1", credential: AwsCredential = ACCOUNT_KEY
+    port: int,
+    user: str = APP_USER,
+    host: str = "127.0.0.1",
+    credential: AwsCredential = ACCOUNT_KEY,
+    region: str = REGION,
 ) -> str:
     """A token exactly as an application makes one: boto3's generate_db_auth_token."""
     rds = boto3.client(
         "rds",
-        region_name=REGION,
+        region_name=region,
         aws_access_key_id=credential.access_key_id,
         aws_secret_access_key=credential.secret_access_key,
         aws_session_token=credential.session_token,

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-import boto3
 import pytest
 import time_machine
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from local_rds_proxy.iam_token import AwsCredential, TokenRejected, TokenVerifier, build_auth_token
+from tests.local_rds_proxy.proxy_clients import mint_token
 
 REGION = "eu-west-1"
 KEY = AwsCredential("AKIATESTKEY000000001", "test-secret/with+odd=chars")
@@ -26,14 +26,7 @@ def boto3_token(
     credential: AwsCredential = KEY,
     region: str = REGION,
 ) -> str:
-    client = boto3.client(
-        "rds",
-        region_name=region,
-        aws_access_key_id=credential.access_key_id,
-        aws_secret_access_key=credential.secret_access_key,
-        aws_session_token=credential.session_token,
-    )
-    return client.generate_db_auth_token(DBHostname=host, Port=port, DBUsername=user)
+    return mint_token(port, user, host, credential, region)
 
 
 @pytest.fixture
