@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 
 logger = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not isinstance(exception, UNAVAILABLE_ERRORS) or not isinstance(exception, DatabaseError):
+        if not isinstance(exception, UNAVAILABLE_ERRORS):
             return None
         logger.error("database unavailable for %s %s: %s", request.method, request.path, exception)
         return database_unavailable_response()
