@@ -48,7 +48,7 @@ def site_environment(server: MariaDBServer, proxy_port: int, ca_path: Path) -> d
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=8000, help="where the site listens")
-    parser.add_argument("--proxy-port", type=int, default=3306 + 100, help="where the stand-in listens")
+    parser.add_argument("--proxy-port", type=int, default=3406, help="where the stand-in listens")
     parser.add_argument("--stats-port", type=int, default=9406, help="the stand-in's JSON stats endpoint")
     args = parser.parse_args()
 
