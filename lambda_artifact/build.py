@@ -6,8 +6,11 @@
    (never local state such as var/ with its keys and passwords, nor others' untracked work), plus
    what the zip needs beyond the source: collected static files for WhiteNoise, the MariaDB client
    plugin mysql_clear_password.so, and optionally the RDS CA bundle.
-3. `zappa package <stage>` run from that copy with the packaging venv active.
-4. lambda_artifact.check_libraries on the result; a failed check fails the build.
+3. `manage.py check --deploy` on the copy, with the environment the stage's function will have.
+4. `zappa package <stage>` run from that copy with the packaging venv active.
+5. lambda_artifact.bytecode on the zip: every module compiled with unchecked-hash invalidation,
+   so a cold start on Lambda's read-only /var/task never recompiles anything.
+6. lambda_artifact.check_libraries on the result; a failed check fails the build.
 """
 
 from __future__ import annotations
@@ -16,9 +19,12 @@ import argparse
 import fcntl
 import hashlib
 import os
+import runpy
+import secrets
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,6 +35,8 @@ from lambda_artifact.lambda_runtime import RUNTIME
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 REQUIREMENTS = REPO_ROOT / "requirements-lambda.txt"
+# requirements-lambda.txt includes this one (-r): a change to either rebuilds the packaging venv.
+REQUIREMENT_FILES = (REQUIREMENTS, REPO_ROOT / "requirements-site.txt")
 DEFAULT_VENV = REPO_ROOT / ".venv-lambda"
 REQUIREMENTS_STAMP = ".requirements-sha256"
 # Debian 12's libmariadb3 package: Connector/C 3.3, built DYNAMIC there; it NEEDs only libc.so.6.
@@ -66,6 +74,8 @@ def build_package(
             cwd=staging,
             env=_plain_environment(),
         )
+    with _step("check --deploy"):
+        check_deploy_settings(stage, staging, venv)
     with _step("zappa package"):
         output = output.resolve()
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -75,12 +85,45 @@ def build_package(
             cwd=staging,
             env=_venv_environment(venv),
         )
+    with _step("bytecode"):
+        # The function's Python compiles (the .pyc format is per version); the module is stdlib only.
+        compile_command = [str(venv / "bin" / "python"), "-m", "lambda_artifact.bytecode", str(output)]
+        summary = _run(compile_command, cwd=REPO_ROOT)
+        print(summary.strip(), file=sys.stderr)
     return output
 
 
+def stage_environment(stage: str, staging: Path, venv: Path) -> dict[str, str]:
+    """The environment variables Zappa bakes into the stage's package (its settings module)."""
+    with tempfile.TemporaryDirectory(prefix="zappa-settings-") as directory:
+        settings_file = Path(directory) / "zappa_settings.py"
+        _run(
+            [str(venv / "bin" / "zappa"), "save-python-settings-file", stage, "-o", str(settings_file)],
+            cwd=staging,
+            env=_venv_environment(venv),
+        )
+        variables = runpy.run_path(str(settings_file))["ENVIRONMENT_VARIABLES"]
+    return {str(name): str(value) for name, value in variables.items()}
+
+
+def check_deploy_settings(stage: str, staging: Path, venv: Path) -> None:
+    """`manage.py check --deploy` with the stage's settings: a warning fails the build.
+
+    The function reads its secret key from Secrets Manager at cold start; the check cannot reach AWS,
+    so it gets a throwaway key of production strength instead (checked, never shipped).
+    """
+    environment = _plain_environment() | stage_environment(stage, staging, venv)
+    environment["DJANGO_SECRET_KEY"] = secrets.token_urlsafe(48)
+    _run(
+        [str(venv / "bin" / "python"), "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=staging,
+        env=environment,
+    )
+
+
 def ensure_packaging_venv(venv: Path, python: str) -> None:
-    """Create (or recreate, when requirements-lambda.txt changed) the venv zappa packages from."""
-    wanted = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()
+    """Create (or recreate, when its requirement files changed) the venv zappa packages from."""
+    wanted = hashlib.sha256(b"".join(path.read_bytes() for path in REQUIREMENT_FILES)).hexdigest()
     stamp = venv / REQUIREMENTS_STAMP
     with _exclusive_lock(venv.with_name(venv.name + ".lock")):
         if stamp.is_file() and stamp.read_text().strip() == wanted:
@@ -194,13 +237,15 @@ def _venv_environment(venv: Path) -> dict[str, str]:
     return environment
 
 
-def _run(command: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> None:
+def _run(command: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
+    """Run ``command``; its standard output, or BuildError with the tail of both streams."""
     completed = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)  # noqa: S603
     if completed.returncode != 0:
         raise BuildError(
             f"{' '.join(command)} failed ({completed.returncode}):\n"
             f"{completed.stdout[-3000:]}{completed.stderr[-3000:]}"
         )
+    return completed.stdout
 
 
 @contextmanager

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-import zipfile
+import json
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from lambda_artifact.build import BuildError, build_package, find_runtime_python
-from local_rds_proxy import CertificatePaths, make_test_certificates
+from lambda_artifact.build import (
+    DEFAULT_VENV,
+    PLUGIN_DIR_IN_ZIP,
+    BuildError,
+    build_package,
+    find_runtime_python,
+)
+from lambda_artifact.task_root import unpack_as_lambda
+from local_rds_proxy import AwsCredential, CertificatePaths, make_test_certificates
 
 STAGE = "production"
+PROBE = Path(__file__).with_name("package_probe.py")
+REGION = "eu-west-1"
+CREDENTIAL = AwsCredential("AKIALAMBDAPACKAGE001", "lambda-package-test-secret-key")
 
 
 def lambda_python() -> str:
@@ -44,8 +55,30 @@ def built_package(tmp_path_factory: pytest.TempPathFactory, package_certificates
 
 @pytest.fixture(scope="session")
 def unpacked_package(built_package: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The zip's content as Lambda sees it under /var/task."""
-    directory = tmp_path_factory.mktemp("var-task")
-    with zipfile.ZipFile(built_package) as archive:
-        archive.extractall(directory)
-    return directory
+    """The zip's content as Lambda sees it under /var/task (files dated as in the zip)."""
+    return unpack_as_lambda(built_package, tmp_path_factory.mktemp("var-task"))
+
+
+def run_probe(package_dir: Path, mode: str, **environment: str) -> dict:
+    # Only what Lambda would set (credentials, region, the function's variables): nothing inherited.
+    base = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(package_dir)}
+    base |= {
+        "AWS_ACCESS_KEY_ID": CREDENTIAL.access_key_id,
+        "AWS_SECRET_ACCESS_KEY": CREDENTIAL.secret_access_key,
+        "AWS_REGION": REGION,
+        "MARIADB_PLUGIN_DIR": str(package_dir / PLUGIN_DIR_IN_ZIP),
+    }
+    completed = subprocess.run(  # noqa: S603 - the packaging venv's Python 3.12 on our probe
+        # -B: /var/task is read-only on Lambda, so nothing the probe imports may leave bytecode behind.
+        [str(DEFAULT_VENV / "bin" / "python"), "-I", "-S", "-B", str(PROBE), str(package_dir), mode],
+        env={key: value for key, value in (base | environment).items() if value},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    # The probe's answer is its last line (Zappa's handler may print before it).
+    result = json.loads(completed.stdout.splitlines()[-1])
+    assert result.pop("modules_from_elsewhere") == []
+    return result

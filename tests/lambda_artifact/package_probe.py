@@ -5,7 +5,9 @@ to the zip's copy or the standard library, as on Lambda. Prints one JSON object.
 
 Modes: import (which MySQLdb, which client library), connect (MySQLdb + a token minted with the
 zip's boto3, over verified TLS; PROBE_* variables), django (the zip's mysql_iam backend with
-DATABASE_URL / DATABASE_CA_BUNDLE, exactly as settings build it on Lambda).
+DATABASE_URL / DATABASE_CA_BUNDLE, exactly as settings build it on Lambda), cold (Zappa's handler
+initialised as at a cold start, counting every module the interpreter had to compile from source:
+run it with -B, as /var/task is read-only), tzdata (zoneinfo with no system time zone database).
 """
 
 from __future__ import annotations
@@ -63,6 +65,32 @@ def django_mode() -> dict[str, object]:
     return {"current_user": current_user, "engine": connection.settings_dict["ENGINE"]}
 
 
+def cold_mode() -> dict[str, object]:
+    compiled: list[str] = []
+
+    def count_compiles(event: str, arguments: tuple[object, ...]) -> None:
+        # importlib compiles a module's source through compile(), which raises this audit event; code
+        # generated at run time (dataclasses, namedtuple) has a "<string>"-like name instead.
+        if event == "compile" and str(arguments[1]).endswith(".py"):
+            compiled.append(str(arguments[1]))
+
+    sys.addaudithook(count_compiles)
+    from django.urls import get_resolver
+    from zappa.handler import LambdaHandler
+
+    LambdaHandler("zappa_settings")
+    get_resolver().url_patterns  # noqa: B018 - imports the URLconf and views, as the first request does
+    return {"compiled_from_source": compiled, "modules_loaded": len(sys.modules)}
+
+
+def tzdata_mode() -> dict[str, object]:
+    import zoneinfo
+
+    zoneinfo.reset_tzpath(to=[])  # as if the runtime image had no /usr/share/zoneinfo
+    zone = zoneinfo.ZoneInfo("UTC")
+    return {"zone": str(zone), "tzdata_file": sys.modules["tzdata"].__file__}
+
+
 def modules_from_elsewhere(package_dir: str) -> list[str]:
     """Loaded modules whose file is neither in the zip nor in the standard library."""
     allowed = (os.path.realpath(package_dir) + os.sep, os.path.realpath(sys.base_prefix) + os.sep)
@@ -73,7 +101,14 @@ def modules_from_elsewhere(package_dir: str) -> list[str]:
 def main() -> None:
     package_dir, mode = sys.argv[1], sys.argv[2]
     sys.path.insert(0, package_dir)
-    result = {"import": import_mode, "connect": connect_mode, "django": django_mode}[mode]()
+    modes = {
+        "import": import_mode,
+        "connect": connect_mode,
+        "django": django_mode,
+        "cold": cold_mode,
+        "tzdata": tzdata_mode,
+    }
+    result = modes[mode]()
     result["modules_from_elsewhere"] = modules_from_elsewhere(package_dir)
     print(json.dumps(result))
 

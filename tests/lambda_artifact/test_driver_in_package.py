@@ -6,20 +6,14 @@ MARIADB_PLUGIN_DIR pointing into the zip as the function's environment does.
 
 from __future__ import annotations
 
-import json
-import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from lambda_artifact.build import DEFAULT_VENV, PLUGIN_DIR_IN_ZIP
 from local_mariadb import MariaDBServer
-from local_rds_proxy import AwsCredential, CertificatePaths, ProxyConfig, ProxyServer, RunningProxy
+from local_rds_proxy import CertificatePaths, ProxyConfig, ProxyServer, RunningProxy
+from tests.lambda_artifact.conftest import CREDENTIAL, REGION, run_probe
 
-PROBE = Path(__file__).with_name("package_probe.py")
-REGION = "eu-west-1"
-CREDENTIAL = AwsCredential("AKIALAMBDAPACKAGE001", "lambda-package-test-secret-key")
 APP_USER, APP_PASSWORD = "package_app", "package-app-db-password"
 DATABASE = "package_probe"
 ACCESS_DENIED = 1045
@@ -43,29 +37,6 @@ def package_proxy(
     )
     with ProxyServer(config).start_in_thread() as proxy:
         yield proxy
-
-
-def run_probe(package_dir: Path, mode: str, **environment: str) -> dict:
-    # Only what Lambda would set (credentials, region, the function's variables): nothing inherited.
-    base = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(package_dir)}
-    base |= {
-        "AWS_ACCESS_KEY_ID": CREDENTIAL.access_key_id,
-        "AWS_SECRET_ACCESS_KEY": CREDENTIAL.secret_access_key,
-        "AWS_REGION": REGION,
-        "MARIADB_PLUGIN_DIR": str(package_dir / PLUGIN_DIR_IN_ZIP),
-    }
-    completed = subprocess.run(  # noqa: S603 - the packaging venv's Python 3.12 on our probe
-        [str(DEFAULT_VENV / "bin" / "python"), "-I", "-S", str(PROBE), str(package_dir), mode],
-        env={key: value for key, value in (base | environment).items() if value},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr
-    result = json.loads(completed.stdout)
-    assert result.pop("modules_from_elsewhere") == []
-    return result
 
 
 def proxy_environment(proxy: RunningProxy, certificates: CertificatePaths) -> dict[str, str]:
