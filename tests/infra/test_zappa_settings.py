@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 import zappa.cli
+import zappa.core
+from moto import mock_aws
 
 from tests.infra.conftest import REPO_ROOT
 
@@ -92,3 +94,37 @@ def test_package_leaves_out_tests_tooling_and_infra(zappa_settings, stage):
 
     assert {"tests", "bench", "infra", "docs"} <= set(resolved["exclude_glob"])
     assert {".venv", ".venv-tools"} <= set(resolved["exclude"])
+
+
+def stage_as_zappa_loads_it(stage: str, monkeypatch: pytest.MonkeyPatch) -> zappa.cli.ZappaCLI:
+    """ZappaCLI after load_settings (it builds AWS clients, so under moto; nothing is called)."""
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
+        monkeypatch.setenv(name, value)
+    cli = zappa.cli.ZappaCLI()
+    cli.api_stage = stage
+    with mock_aws():
+        cli.load_settings(settings_file=str(REPO_ROOT / "zappa_settings.json"))
+    return cli
+
+
+def test_production_traffic_reaches_the_snapstart_alias(monkeypatch):
+    # SnapStart snapshots only published versions; API Gateway must invoke Zappa's "snapstart" alias,
+    # which zappa 0.63 repoints at each new version once its snapshot is ready, never $LATEST.
+    production = stage_as_zappa_loads_it("production", monkeypatch)
+
+    assert production.snap_start == "PublishedVersions"
+    assert production.apigateway_lambda_qualifier == zappa.core.SNAPSTART_LAMBDA_ALIAS == "snapstart"
+
+
+def test_dev_stage_invokes_latest_without_snapstart(monkeypatch):
+    dev = stage_as_zappa_loads_it("dev", monkeypatch)
+
+    assert dev.snap_start == "None"
+    assert dev.apigateway_lambda_qualifier is None
+
+
+def test_production_has_no_keep_warm_pings_they_would_warm_latest_not_the_alias(zappa_settings):
+    # Zappa schedules keep_warm on the unqualified function ARN ($LATEST), which API Gateway no longer
+    # invokes under SnapStart; the pings would cost invocations and warm nothing that serves requests.
+    assert _resolved_stage(zappa_settings, "production")["keep_warm"] is False
+    assert _resolved_stage(zappa_settings, "dev")["keep_warm"] is True

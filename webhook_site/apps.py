@@ -1,0 +1,15 @@
+"""The project's own wiring that needs Django ready: SnapStart hooks."""
+
+from django.apps import AppConfig
+
+
+class WebhookSiteConfig(AppConfig):
+    name = "webhook_site"
+    verbose_name = "webhook_site project wiring"
+
+    def ready(self) -> None:
+        # Zappa's handler sets Django up during the function's init, so hooks registered here are in
+        # place before Lambda takes a SnapStart snapshot.
+        from webhook_site import snapstart
+
+        snapstart.register_hooks()
