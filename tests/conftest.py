@@ -86,6 +86,23 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     terminalreporter.write_line(f"database backends used: {used}")
 
 
+@pytest.fixture
+def unreachable_database() -> Iterator[None]:
+    """Point the default connection at a port where nothing listens, then restore it."""
+    from django.db import connection
+
+    original = dict(connection.settings_dict)
+    connection.close()
+    if connection.vendor == "sqlite":
+        connection.settings_dict["NAME"] = "/nonexistent-dir/db.sqlite3"
+    else:
+        connection.settings_dict.update(HOST="127.0.0.1", PORT="1")
+    yield
+    connection.close()
+    connection.settings_dict.clear()
+    connection.settings_dict.update(original)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def collected_static_files(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Serve static files the way production does: collected once, then served by WhiteNoise."""
