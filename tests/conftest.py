@@ -17,7 +17,7 @@ import pytest
 
 from local_mariadb import MariaDBServer
 
-pytest_plugins = ["tests.proxy_stack"]
+pytest_plugins = ["tests.proxy_stack", "tests.lambda_package"]
 
 TEST_DATABASE = os.environ.get("TEST_DATABASE", "mariadb")
 HARNESS_USER = "harness"
