@@ -66,7 +66,8 @@ class LocalApiGateway:
     certificates: CertificatePaths
     forwarded: list[ForwardedRequest] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
-    failures: list[str] = field(default_factory=list)  # the gateway's own errors, answered with 500
+    # Requests answered 5xx by the gateway itself: the function failed (502) or the gateway did (500).
+    failures: list[str] = field(default_factory=list)
 
     @classmethod
     def with_new_certificate(cls, aws: MotoServer, lambdas: LocalLambda, directory: Path) -> LocalApiGateway:
@@ -129,8 +130,9 @@ class LocalApiGateway:
             raise NoRoute(403, "Missing Authentication Token")
         return target["function"]
 
-    def answer(self, method: str, host: str, target: str, headers: list[tuple[str, str]], body: bytes,
-               client_ip: str) -> tuple[int, list[tuple[str, str]], bytes]:  # fmt: skip
+    def answer(
+        self, method: str, host: str, target: str, headers: list[tuple[str, str]], body: bytes, client_ip: str
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
         """Status, headers and body API Gateway would send for this request."""
         api_id = host.split(".")[0]
         url = urlsplit(target)

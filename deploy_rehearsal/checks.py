@@ -41,12 +41,13 @@ def check(name: str, passed: bool, detail: object = "") -> Check:
     return Check(name, bool(passed), str(detail))
 
 
-def function_configuration(aws: MotoServer, name: str) -> dict[str, Any]:
+def deployed_function(aws: MotoServer, name: str) -> dict[str, Any]:
+    """GetFunction: the configuration, the code's location and the reserved concurrency."""
     return aws.client("lambda").get_function(FunctionName=name)
 
 
 def function_checks(aws: MotoServer, expected: StageExpectations, code_sha256: str) -> list[Check]:
-    function = function_configuration(aws, expected.function_name)
+    function = deployed_function(aws, expected.function_name)
     config = function["Configuration"]
     vpc = config.get("VpcConfig") or {}
     concurrency = function.get("Concurrency", {}).get("ReservedConcurrentExecutions")
@@ -82,7 +83,7 @@ def baked_environment(package: Path) -> dict[str, str]:
 def environment_checks(
     aws: MotoServer, expected: StageExpectations, package: Path, secret_values: list[str]
 ) -> list[Check]:
-    configured = function_configuration(aws, expected.function_name)["Configuration"]
+    configured = deployed_function(aws, expected.function_name)["Configuration"]
     function_variables = configured.get("Environment", {}).get("Variables", {})
     baked = baked_environment(package)
     exposed = [name for name, value in {**baked, **function_variables}.items() if value in secret_values]
@@ -125,41 +126,60 @@ def as_list(value: str | list[str]) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
+def granted(statements: Any, action: str) -> set[str]:
+    """Every resource on which ``statements`` allow ``action``."""
+    return {
+        resource
+        for statement in statements
+        if statement["Effect"] == "Allow" and action in as_list(statement["Action"])
+        for resource in as_list(statement.get("Resource", []))
+    }
+
+
 def role_checks(aws: MotoServer, expected: StageExpectations, stack_outputs: dict[str, str]) -> list[Check]:
     iam = aws.client("iam")
     role = iam.get_role(RoleName=expected.role_name)["Role"]
-    policy = iam.get_role_policy(RoleName=expected.role_name, PolicyName="zappa-permissions")[
-        "PolicyDocument"
-    ]
+    policy = iam.get_role_policy(RoleName=expected.role_name, PolicyName="zappa-permissions")
+    statements = policy["PolicyDocument"]["Statement"]
     trusted = {
         service
         for statement in role["AssumeRolePolicyDocument"]["Statement"]
         for service in as_list(statement["Principal"].get("Service", []))
     }
-    allowed = {action for statement in policy["Statement"] for action in as_list(statement["Action"])}
-    proxy = stack_outputs["ProxyResourceId"]
-    db_users = {
-        f"arn:aws:rds-db:{stack_outputs['Region']}:{stack_outputs['AccountId']}:dbuser:{proxy}/{user}"
-        for user in (stack_outputs["AppUserName"], stack_outputs["AdminUserName"])
+    allowed = {action for statement in statements for action in as_list(statement["Action"])}
+    proxy_users = {
+        f"arn:aws:rds-db:{stack_outputs['Region']}:{stack_outputs['AccountId']}:dbuser:"
+        f"{stack_outputs['ProxyResourceId']}/{stack_outputs[user]}"
+        for user in ("AppUserName", "AdminUserName")
     }
-    connect = [s for s in policy["Statement"] if "rds-db:connect" in as_list(s["Action"])]
-    read_secret = [s for s in policy["Statement"] if "secretsmanager:GetSecretValue" in as_list(s["Action"])]
+    stack_secrets = {
+        value for key, value in stack_outputs.items() if key.endswith(("SecretArn", "SecretKeyArn"))
+    }
+    connect = granted(statements, "rds-db:connect")
+    secrets = granted(statements, "secretsmanager:GetSecretValue")
     return [
         check("role trusted by Lambda", "lambda.amazonaws.com" in trusted, sorted(trusted)),
         check(
             "role grants every extra_permissions statement",
-            all(statements_grant(policy, permission) for permission in expected.extra_permissions),
+            all(
+                statements_grant(policy["PolicyDocument"], permission)
+                for permission in expected.extra_permissions
+            ),
             len(expected.extra_permissions),
         ),
         check(
-            "role: rds-db:connect only as the two DB users on this proxy",
-            [set(as_list(s["Resource"])) for s in connect] == [db_users],
-            [s["Resource"] for s in connect],
+            "role: rds-db:connect only as this proxy's database users, as the stage names them",
+            connect
+            and connect <= proxy_users
+            and connect == granted(expected.extra_permissions, "rds-db:connect"),
+            sorted(connect),
         ),
         check(
-            "role: secretsmanager:GetSecretValue only on the Django key",
-            [as_list(s["Resource"]) for s in read_secret] == [[stack_outputs["DjangoSecretKeyArn"]]],
-            [s["Resource"] for s in read_secret],
+            "role: secretsmanager:GetSecretValue only on the stack's secrets the stage names",
+            secrets
+            and secrets <= stack_secrets
+            and secrets == granted(expected.extra_permissions, "secretsmanager:GetSecretValue"),
+            sorted(secrets),
         ),
         check(
             "role may manage the VPC network interfaces",
@@ -196,7 +216,7 @@ def api_checks(aws: MotoServer, expected: StageExpectations, requests: list[Logg
     apigateway = aws.client("apigateway")
     api_id = stack_api_id(aws, expected)
     api = apigateway.get_rest_api(restApiId=api_id)
-    function_arn = function_configuration(aws, expected.function_name)["Configuration"]["FunctionArn"]
+    function_arn = deployed_function(aws, expected.function_name)["Configuration"]["FunctionArn"]
     resources = apigateway.get_resources(restApiId=api_id, embed=["methods"])["items"]
     routes = {
         resource["path"]: resource.get("resourceMethods", {}).get("ANY", {}).get("methodIntegration", {})
@@ -235,7 +255,7 @@ def api_checks(aws: MotoServer, expected: StageExpectations, requests: list[Logg
 
 def keep_warm_checks(aws: MotoServer, expected: StageExpectations) -> list[Check]:
     events = aws.client("events")
-    function_arn = function_configuration(aws, expected.function_name)["Configuration"]["FunctionArn"]
+    function_arn = deployed_function(aws, expected.function_name)["Configuration"]["FunctionArn"]
     rules = [
         events.describe_rule(Name=name)
         for name in events.list_rule_names_by_target(TargetArn=function_arn)["RuleNames"]

@@ -15,7 +15,7 @@ import json
 import re
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +25,7 @@ import requests
 from deploy_rehearsal import checks, moto_gaps
 from deploy_rehearsal.api_gateway import LocalApiGateway
 from deploy_rehearsal.checks import Check, check
-from deploy_rehearsal.expectations import StageExpectations
+from deploy_rehearsal.expectations import StageExpectations, load_stage
 from deploy_rehearsal.local_lambda import FunctionError, LocalLambda
 from deploy_rehearsal.moto_server import REGION, MotoServer
 from deploy_rehearsal.rehearsal_settings import (
@@ -101,11 +101,18 @@ class Rehearsal:
     def fill_settings(self, stages: list[str]) -> Step:
         """§2 with infra/fill_zappa_settings.py, into a copy in the work folder."""
         started = time.monotonic()
-        committed = json.loads((REPO_ROOT / "zappa_settings.json").read_text())
-        local = local_environment(
-            self.stack.outputs, self.stack.proxy.port, self.stack.certificates.ca_cert, self.lambdas.task_root
-        )
-        write_settings(fill_settings(committed, stages, self.stack.outputs, local), self.settings_file)
+        committed_file = REPO_ROOT / "zappa_settings.json"
+        local = {
+            stage: local_environment(
+                self.stack.outputs,
+                self.stack.proxy.port,
+                self.stack.certificates.ca_cert,
+                self.lambdas.task_root(load_stage(committed_file, stage).lambda_name),
+            )
+            for stage in stages
+        }
+        filled = fill_settings(json.loads(committed_file.read_text()), self.stack.outputs, local)
+        write_settings(filled, self.settings_file)
         self.expected = {
             stage: StageExpectations.from_settings(self.settings_file, stage) for stage in stages
         }
@@ -124,11 +131,7 @@ class Rehearsal:
         return self.cli_step(f"§3 {stage}: python -m lambda_artifact.execution_role", result, [])
 
     def deploy(self, stage: str) -> Step:
-        package = str(self.packages[stage])
-        result, touched = self.touching(
-            stage, lambda: self.cli(zappa("deploy", stage, self.settings_file, "-z", package))
-        )
-        results = self.deployed_checks(stage) + touched
+        result, results = self.release("deploy", stage)
         if self.expected[stage].api_gateway:
             # The control: Zappa's default touch_path, on this first deploy (no database user yet).
             status = self.request(stage, "/").status_code
@@ -186,11 +189,7 @@ class Rehearsal:
         )
 
     def update(self, stage: str) -> Step:
-        package = str(self.packages[stage])
-        result, touched = self.touching(
-            stage, lambda: self.cli(zappa("update", stage, self.settings_file, "-z", package))
-        )
-        results = self.deployed_checks(stage) + touched
+        result, results = self.release("update", stage)
         if self.expected[stage].api_gateway:
             # The control: the same path does store a capture, so "no hit stored" above means something.
             before = self.stack.hit_count()
@@ -223,7 +222,7 @@ class Rehearsal:
 
     def undeploy(self, stage: str) -> Step:
         expected = self.expected[stage]
-        function_arn = checks.function_configuration(self.aws, expected.function_name)["Configuration"][
+        function_arn = checks.deployed_function(self.aws, expected.function_name)["Configuration"][
             "FunctionArn"
         ]
         api_id = checks.stack_api_id(self.aws, expected) if expected.api_gateway else None
@@ -254,15 +253,17 @@ class Rehearsal:
             *checks.keep_warm_checks(self.aws, expected),
         ]
 
-    def touching(self, stage: str, command: Callable[[], CommandResult]) -> tuple[CommandResult, list[Check]]:
-        """Run a deploy/update; check the GET it sent to the touch path, and that no hit was stored."""
+    def release(self, subcommand: str, stage: str) -> tuple[CommandResult, list[Check]]:
+        """`zappa deploy|update <stage> -z <zip>`; then what it created, the GET it sent to the touch
+        path, and that no hit was stored."""
         touch_path = self.expected[stage].touch_path
         hits, seen = self.stack.hit_count(), len(self.gateway.forwarded)
-        result = command()
+        result = self.cli(zappa(subcommand, stage, self.settings_file, "-z", str(self.packages[stage])))
         sent = [(request.method, request.path, request.status) for request in self.gateway.forwarded[seen:]]
-        results = [
+        results = self.deployed_checks(stage)
+        results.append(
             check("no hit stored", self.stack.hit_count() == hits, f"{hits} -> {self.stack.hit_count()}")
-        ]
+        )
         if touch_path is not None:
             wanted = [("GET", f"/{stage}{touch_path}", 200)]
             results.append(check(f"touch: GET /{stage}{touch_path} answered 200", sent == wanted, sent))
@@ -332,7 +333,7 @@ def running_pieces(stack_stage: str, work_dir: Path) -> Iterator[Pieces]:
         aws = running.enter_context(MotoServer(work_dir / "moto-requests.jsonl"))
         stack = running.enter_context(RehearsalStack(aws, stack_stage, work_dir))
         credentials = stack.function_environment()
-        lambdas = running.enter_context(LocalLambda(aws, LAMBDA_PYTHON, work_dir / "var-task", credentials))
+        lambdas = running.enter_context(LocalLambda(aws, LAMBDA_PYTHON, work_dir, credentials))
         gateway = LocalApiGateway.with_new_certificate(aws, lambdas, work_dir / "gateway-certificates")
         yield Pieces(aws, stack, lambdas, running.enter_context(gateway))
 

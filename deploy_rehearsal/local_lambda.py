@@ -51,6 +51,7 @@ def code_sha256(zip_path: Path) -> str:
 
 @dataclass
 class ExecutionEnvironment:
+    function_name: str
     revision: str
     process: subprocess.Popen[str]
     invocations: int = 0
@@ -59,14 +60,14 @@ class ExecutionEnvironment:
 class LocalLambda:
     """Invoke functions deployed to moto by running their registered zip in a worker process."""
 
-    def __init__(self, aws: MotoServer, python: Path, task_root: Path, credentials: dict[str, str]) -> None:
+    def __init__(self, aws: MotoServer, python: Path, work_dir: Path, credentials: dict[str, str]) -> None:
         self.aws = aws
         self.python = python
-        self.task_root = task_root
+        self.work_dir = work_dir
         self.credentials = credentials
         self.cold_starts = 0
         self._codes: dict[str, Path] = {}
-        self._unpacked: str | None = None
+        self._unpacked: dict[str, str] = {}  # function name -> code in its task root
         self._environments: dict[str, ExecutionEnvironment] = {}
 
     def __enter__(self) -> LocalLambda:
@@ -75,6 +76,10 @@ class LocalLambda:
     def __exit__(self, *exc_info: object) -> None:
         for environment in self._environments.values():
             self._stop(environment)
+
+    def task_root(self, function_name: str) -> Path:
+        """The function's /var/task: one per function, so two functions never share unpacked code."""
+        return self.work_dir / "var-task" / function_name
 
     def register_code(self, zip_path: Path) -> str:
         sha = code_sha256(zip_path)
@@ -106,29 +111,34 @@ class LocalLambda:
             return current
         if current is not None:
             self._stop(current)
-        self._unpack(configuration["CodeSha256"])
+        task_root = self._unpack(name, configuration["CodeSha256"])
         process = subprocess.Popen(  # noqa: S603 - the function's Python on our worker script
-            [str(self.python), "-I", "-S", "-B", str(WORKER), str(self.task_root), configuration["Handler"]],
+            [str(self.python), "-I", "-S", "-B", str(WORKER), str(task_root), configuration["Handler"]],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=(self.task_root.parent / f"{name}.log").open("a"),  # its "CloudWatch log"
+            stderr=self.log_path(name).open("a"),  # its "CloudWatch log"
             env=self._function_environment(configuration),
             text=True,
         )
         self.cold_starts += 1
-        self._environments[name] = ExecutionEnvironment(revision, process)
+        self._environments[name] = ExecutionEnvironment(name, revision, process)
         return self._environments[name]
 
-    def _unpack(self, sha: str) -> None:
+    def log_path(self, function_name: str) -> Path:
+        return self.work_dir / f"{function_name}.log"
+
+    def _unpack(self, function_name: str, sha: str) -> Path:
         if sha not in self._codes:
             raise FunctionError(
                 f"moto holds code {sha} for this function, which is none of the zips the rehearsal "
                 f"deployed ({', '.join(map(str, self._codes.values())) or 'none'})"
             )
-        if self._unpacked != sha:
-            shutil.rmtree(self.task_root, ignore_errors=True)
-            unpack_as_lambda(self._codes[sha], self.task_root)
-            self._unpacked = sha
+        task_root = self.task_root(function_name)
+        if self._unpacked.get(function_name) != sha:
+            shutil.rmtree(task_root, ignore_errors=True)
+            unpack_as_lambda(self._codes[sha], task_root)
+            self._unpacked[function_name] = sha
+        return task_root
 
     def _function_environment(self, configuration: dict[str, Any]) -> dict[str, str]:
         """The variables the Lambda python3.12 runtime sets, then the function's own configuration."""
@@ -137,7 +147,7 @@ class LocalLambda:
             "PATH": "/usr/local/bin:/usr/bin/:/bin",
             "LANG": "en_US.UTF-8",
             "TZ": ":UTC",
-            "LAMBDA_TASK_ROOT": str(self.task_root),
+            "LAMBDA_TASK_ROOT": str(self.task_root(name)),
             "AWS_EXECUTION_ENV": f"AWS_Lambda_{configuration['Runtime']}",
             "AWS_LAMBDA_FUNCTION_NAME": name,
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(configuration["MemorySize"]),
@@ -175,7 +185,7 @@ class LocalLambda:
             self._stop(environment)
             self._environments = {k: v for k, v in self._environments.items() if v is not environment}
             reason = f"Task timed out after {timeout_seconds} seconds" if not ready else "Runtime exited"
-            raise FunctionError(f"{reason} (log: {self.task_root.parent})")
+            raise FunctionError(f"{reason} (log: {self.log_path(environment.function_name)})")
         return json.loads(line)
 
     @staticmethod

@@ -33,14 +33,15 @@ ZAPPA = Path(sys.executable).with_name("zappa")
 
 
 def fill_settings(
-    committed: dict[str, Any], stages: list[str], outputs: dict[str, str], local_environment: dict[str, str]
+    committed: dict[str, Any], outputs: dict[str, str], local_environments: dict[str, dict[str, str]]
 ) -> dict[str, Any]:
-    """The committed settings with each stage filled from the stack, then the rehearsal's local values."""
+    """The committed settings with each stage of ``local_environments`` filled from the stack, then
+    given its local values."""
     filled = committed
-    for stage in stages:
+    for stage, local in local_environments.items():
         filled = fill_stage(filled, stage, outputs)
         filled[stage]["s3_bucket"] = f"webhook-site-rehearsal-{stage}"  # §2: the operator picks one
-        filled[stage]["environment_variables"].update(local_environment)
+        filled[stage]["environment_variables"].update(local)
     return filled
 
 

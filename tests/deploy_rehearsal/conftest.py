@@ -40,7 +40,7 @@ def function_role(moto: MotoServer) -> str:
 @pytest.fixture
 def lambdas(moto: MotoServer, tmp_path: Path) -> Iterator[LocalLambda]:
     """Runs functions with this interpreter: the test handlers need nothing but the standard library."""
-    with LocalLambda(moto, Path(sys.executable), tmp_path / "var-task", {}) as local:
+    with LocalLambda(moto, Path(sys.executable), tmp_path, {}) as local:
         yield local
 
 

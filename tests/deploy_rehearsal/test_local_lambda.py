@@ -20,7 +20,7 @@ def test_answers_with_the_handlers_result(lambdas: LocalLambda, deploy_function)
 
     answer = lambdas.invoke(name, {"x": 1})
 
-    assert answer == {"event": {"x": 1}, "function": name, "root": str(lambdas.task_root)}
+    assert answer == {"event": {"x": 1}, "function": name, "root": str(lambdas.task_root(name))}
 
 
 def test_an_error_raised_by_the_function_is_its_answer(lambdas: LocalLambda, deploy_function) -> None:

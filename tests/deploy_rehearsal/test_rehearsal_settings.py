@@ -50,7 +50,7 @@ def test_rebake_swaps_the_settings_module_and_drops_its_stale_bytecode(tmp_path:
 def test_filled_stages_hold_no_placeholder_and_the_committed_file_is_untouched() -> None:
     committed = json.loads(COMMITTED.read_text())
 
-    filled = fill_settings(committed, ["production"], OUTPUTS, LOCAL)
+    filled = fill_settings(committed, OUTPUTS, {"production": LOCAL})
 
     assert PLACEHOLDER not in json.dumps(filled["production"])
     assert filled["production"]["s3_bucket"] == "webhook-site-rehearsal-production"
