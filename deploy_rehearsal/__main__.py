@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 
 from deploy_rehearsal.driver import rehearse
@@ -19,7 +20,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--zip", type=Path, help="the built zip (default: build/webhook-site-<first stage>.zip)"
     )
-    parser.add_argument("--work-dir", type=Path, default=REPO_ROOT / "var" / "rehearsal")
+    # Outside the checkout: the work folder holds unpacked zips, and zappa run from the checkout would
+    # find them (ZAPPA_WALKS_CWD in deploy_rehearsal.expectations).
+    parser.add_argument(
+        "--work-dir", type=Path, default=Path(tempfile.gettempdir()) / "webhook-site-rehearsal"
+    )
     args = parser.parse_args(argv)
     built_zip = args.zip or REPO_ROOT / "build" / f"webhook-site-{args.stages[0]}.zip"
     report = rehearse(args.stages, built_zip, args.work_dir)

@@ -92,7 +92,11 @@ class Rehearsal:
             pieces.gateway,
         )
         self.work_dir = work_dir
-        self.settings_file = work_dir / "zappa_settings.json"
+        # Every zappa command runs in this folder, which holds the settings files and nothing else:
+        # never below an unpacked zip (ZAPPA_WALKS_CWD in deploy_rehearsal.expectations).
+        self.cli_dir = work_dir / "cli"
+        self.cli_dir.mkdir()
+        self.settings_file = self.cli_dir / "zappa_settings.json"
         self.expected: dict[str, StageExpectations] = {}
         self.packages: dict[str, Path] = {}
         self.code_sha256: dict[str, str] = {}
@@ -127,7 +131,7 @@ class Rehearsal:
         return Step(f"§3 {stage}: the built zip with the filled settings module", time.monotonic() - started)
 
     def execution_role(self, stage: str) -> Step:
-        result = self.cli(execution_role(stage, self.settings_file), cwd=REPO_ROOT)
+        result = self.cli(execution_role(stage, self.settings_file), PYTHONPATH=str(REPO_ROOT))
         return self.cli_step(f"§3 {stage}: python -m lambda_artifact.execution_role", result, [])
 
     def deploy(self, stage: str) -> Step:
@@ -149,7 +153,7 @@ class Rehearsal:
         settings = json.loads(self.settings_file.read_text())
         for config in settings.values():
             config.pop("touch_path", None)
-        default_touch = write_settings(settings, self.work_dir / "zappa_settings.default-touch.json")
+        default_touch = write_settings(settings, self.cli_dir / "zappa_settings.default-touch.json")
         package = str(self.packages[stage])
         hits = self.stack.hit_count()
         result = self.cli(zappa("update", stage, default_touch, "-z", package))
@@ -239,9 +243,9 @@ class Rehearsal:
     def note_gaps(self, observed: list[str]) -> None:
         self.moto_gaps += [gap for gap in observed if gap not in self.moto_gaps]
 
-    def cli(self, arguments: list[str], cwd: Path | None = None) -> CommandResult:
-        environment = self.aws.client_environment() | self.gateway.client_environment()
-        return run_command(arguments, environment, cwd or self.work_dir)
+    def cli(self, arguments: list[str], **extra_environment: str) -> CommandResult:
+        environment = self.aws.client_environment() | self.gateway.client_environment() | extra_environment
+        return run_command(arguments, environment, self.cli_dir)
 
     def deployed_checks(self, stage: str) -> list[Check]:
         expected = self.expected[stage]
@@ -333,7 +337,7 @@ def running_pieces(stack_stage: str, work_dir: Path) -> Iterator[Pieces]:
         aws = running.enter_context(MotoServer(work_dir / "moto-requests.jsonl"))
         stack = running.enter_context(RehearsalStack(aws, stack_stage, work_dir))
         credentials = stack.function_environment()
-        lambdas = running.enter_context(LocalLambda(aws, LAMBDA_PYTHON, work_dir, credentials))
+        lambdas = running.enter_context(LocalLambda(aws, LAMBDA_PYTHON, work_dir / "functions", credentials))
         gateway = LocalApiGateway.with_new_certificate(aws, lambdas, work_dir / "gateway-certificates")
         yield Pieces(aws, stack, lambdas, running.enter_context(gateway))
 

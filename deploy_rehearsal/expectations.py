@@ -7,6 +7,8 @@ same code: whatever its settings say is what must have been created.
 
 from __future__ import annotations
 
+import contextlib
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,13 @@ import boto3
 from zappa.cli import ZappaCLI
 
 from deploy_rehearsal.moto_server import FAKE_CREDENTIALS, REGION
+
+# ZAPPA_WALKS_CWD: zappa 0.63 turns its WebSocket API on (a second API in the stack, a
+# WEBSOCKET_HANDLER_MODULE in the settings module, execute-api:ManageConnections on the role) when any
+# .py file under the current directory imports zappa.websocket (cli._detect_websocket_usage walks
+# "." skipping only hidden folders, venv, env and node_modules) -- and Zappa's own handler.py does,
+# so an unpacked Lambda zip anywhere below the working directory switches it on. The rehearsal runs
+# Zappa only in folders that hold no unpacked zip, and checks that no WebSocket API was created.
 
 # Zappa 0.63's defaults where a stage leaves a key out (zappa/cli.py: schedule(), touch_endpoint()).
 DEFAULT_KEEP_WARM_EXPRESSION = "rate(4 minutes)"
@@ -36,6 +45,7 @@ class StageExpectations:
     environment_names: frozenset[str]
     extra_permissions: tuple[dict[str, Any], ...]
     api_gateway: bool
+    websocket: bool
     binary_support: bool
     keep_warm_expression: str | None
     touch_path: str | None  # None: the CLI touches nothing after deploy/update
@@ -61,6 +71,7 @@ class StageExpectations:
             environment_names=frozenset(cli.environment_variables),
             extra_permissions=tuple(config.get("extra_permissions", [])),
             api_gateway=api_gateway,
+            websocket=bool(cli.use_websocket),
             binary_support=bool(cli.binary_support),
             keep_warm_expression=config.get("keep_warm_expression", DEFAULT_KEEP_WARM_EXPRESSION)
             if config.get("keep_warm", True)
@@ -72,7 +83,11 @@ class StageExpectations:
 
 
 def load_stage(settings_file: Path, stage: str) -> ZappaCLI:
-    """The stage as the zappa CLI resolves it ("extends", defaults); builds clients, calls nothing."""
+    """The stage as the zappa CLI resolves it ("extends", defaults); builds clients, calls nothing.
+
+    Loaded from an empty working directory (ZAPPA_WALKS_CWD above), so that only what the settings
+    say decides whether the stage has a WebSocket API.
+    """
     cli = ZappaCLI()
     cli.api_stage = stage
     session = boto3.session.Session(
@@ -80,5 +95,6 @@ def load_stage(settings_file: Path, stage: str) -> ZappaCLI:
         aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
         region_name=REGION,
     )
-    cli.load_settings(settings_file=str(settings_file), session=session)
+    with tempfile.TemporaryDirectory(prefix="zappa-settings-") as empty, contextlib.chdir(empty):
+        cli.load_settings(settings_file=str(settings_file.resolve()), session=session)
     return cli

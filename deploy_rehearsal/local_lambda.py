@@ -28,7 +28,7 @@ import subprocess
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from deploy_rehearsal.moto_server import REGION, MotoServer
 from lambda_artifact.task_root import unpack_as_lambda
@@ -54,6 +54,7 @@ class ExecutionEnvironment:
     function_name: str
     revision: str
     process: subprocess.Popen[str]
+    log: TextIO  # the function's output, where Lambda would send it to CloudWatch
     invocations: int = 0
 
 
@@ -64,6 +65,7 @@ class LocalLambda:
         self.aws = aws
         self.python = python
         self.work_dir = work_dir
+        self.work_dir.mkdir(parents=True, exist_ok=True)
         self.credentials = credentials
         self.cold_starts = 0
         self._codes: dict[str, Path] = {}
@@ -112,16 +114,17 @@ class LocalLambda:
         if current is not None:
             self._stop(current)
         task_root = self._unpack(name, configuration["CodeSha256"])
+        log = self.log_path(name).open("a")
         process = subprocess.Popen(  # noqa: S603 - the function's Python on our worker script
             [str(self.python), "-I", "-S", "-B", str(WORKER), str(task_root), configuration["Handler"]],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=self.log_path(name).open("a"),  # its "CloudWatch log"
+            stderr=log,
             env=self._function_environment(configuration),
             text=True,
         )
         self.cold_starts += 1
-        self._environments[name] = ExecutionEnvironment(name, revision, process)
+        self._environments[name] = ExecutionEnvironment(name, revision, process, log)
         return self._environments[name]
 
     def log_path(self, function_name: str) -> Path:
@@ -192,3 +195,4 @@ class LocalLambda:
     def _stop(environment: ExecutionEnvironment) -> None:
         environment.process.kill()
         environment.process.wait()
+        environment.log.close()

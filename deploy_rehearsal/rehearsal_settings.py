@@ -75,7 +75,7 @@ def settings_module(settings_file: Path, stage: str) -> str:
         target = Path(directory) / SETTINGS_MODULE
         subprocess.run(  # noqa: S603 - the zappa CLI of this virtualenv; no AWS call is made
             [str(ZAPPA), "save-python-settings-file", stage, "-s", str(settings_file), "-o", str(target)],
-            cwd=settings_file.parent,
+            cwd=directory,  # an empty folder: see ZAPPA_WALKS_CWD in deploy_rehearsal.expectations
             check=True,
             capture_output=True,
         )
