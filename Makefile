@@ -87,3 +87,11 @@ bench: venv
 
 bench-quick: venv
 	$(BIN)/python -m bench --mode quick
+
+## rehearse: docs/deploy.md's Zappa flow with the real zappa CLI against moto, no AWS involved: builds
+## REHEARSAL_STAGE's zip, then deploy, update, status and undeploy it (about 2 minutes after the build)
+.PHONY: rehearse
+REHEARSAL_STAGE ?= production
+rehearse: venv
+	$(MAKE) lambda-package STAGE=$(REHEARSAL_STAGE)
+	$(BIN)/python -m deploy_rehearsal $(REHEARSAL_STAGE) --zip build/webhook-site-$(REHEARSAL_STAGE).zip

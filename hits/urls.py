@@ -11,4 +11,6 @@ urlpatterns = [
     path("hits/<int:hit_id>/body", views.hit_body, name="body"),
     path("api/hits", views.api_hit_list, name="api-list"),
     path("api/hits/<int:hit_id>", views.api_hit_detail, name="api-detail"),
+    # Zappa's touch_path (zappa_settings.json) points here: no database, never captured.
+    path("health", views.health, name="health"),
 ]

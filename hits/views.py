@@ -9,6 +9,7 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
@@ -97,6 +98,20 @@ def api_hit_detail(request: HttpRequest, hit_id: int) -> HttpResponse:
     if hit is None:
         return JsonResponse({"error": f"no hit with id {hit_id}"}, status=404)
     return JsonResponse(hit_full(hit))
+
+
+@require_safe
+@never_cache
+def health(request: HttpRequest) -> HttpResponse:
+    """200 "ok" without touching the database: the path Zappa's deploy/update touch requests.
+
+    Zappa GETs the stage's ``touch_path`` after every deploy and fails the deploy on a 5xx. Its
+    default, ``/``, is captured (stored as a hit, so every release left a junk hit) and needs the
+    database, which on the first deploy has no users yet (docs/deploy.md orders bootstrap after
+    deploy), so the first deploy exited 1. This answers once the function's code imports and Django's
+    settings load (secret key included), which is what a deploy can check on its own.
+    """
+    return plain_text("ok", 200)
 
 
 def reserved_not_found(request: HttpRequest) -> HttpResponse:

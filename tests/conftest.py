@@ -17,7 +17,7 @@ import pytest
 
 from local_mariadb import MariaDBServer
 
-pytest_plugins = ["tests.proxy_stack"]
+pytest_plugins = ["tests.proxy_stack", "tests.lambda_package"]
 
 TEST_DATABASE = os.environ.get("TEST_DATABASE", "mariadb")
 HARNESS_USER = "harness"
@@ -84,6 +84,23 @@ def pytest_report_header(config: pytest.Config) -> str:
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     used = ", ".join(sorted(BACKENDS_USED)) or "none"
     terminalreporter.write_line(f"database backends used: {used}")
+
+
+@pytest.fixture
+def unreachable_database() -> Iterator[None]:
+    """Point the default connection at a port where nothing listens, then restore it."""
+    from django.db import connection
+
+    original = dict(connection.settings_dict)
+    connection.close()
+    if connection.vendor == "sqlite":
+        connection.settings_dict["NAME"] = "/nonexistent-dir/db.sqlite3"
+    else:
+        connection.settings_dict.update(HOST="127.0.0.1", PORT="1")
+    yield
+    connection.close()
+    connection.settings_dict.clear()
+    connection.settings_dict.update(original)
 
 
 @pytest.fixture(scope="session", autouse=True)

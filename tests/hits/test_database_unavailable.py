@@ -3,27 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from django.db import InterfaceError, connection
+from django.db import InterfaceError
 from django.test import Client
 
 from hits import views
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.mariadb_only]
-
-
-@pytest.fixture
-def unreachable_database(settings):
-    """Point the default connection at a port where nothing listens, then restore it."""
-    original = dict(connection.settings_dict)
-    connection.close()
-    if connection.vendor == "sqlite":
-        connection.settings_dict["NAME"] = "/nonexistent-dir/db.sqlite3"
-    else:
-        connection.settings_dict.update(HOST="127.0.0.1", PORT="1")
-    yield
-    connection.close()
-    connection.settings_dict.clear()
-    connection.settings_dict.update(original)
 
 
 def test_capture_gets_503_with_retry_after(client: Client, unreachable_database: None) -> None:

@@ -1,4 +1,8 @@
-"""The Lambda zip, built once per session exactly as `make lambda-package` builds it, and unpacked."""
+"""The Lambda zip unpacked as Lambda lays it out, and a probe that runs inside it.
+
+The zip itself (``built_package``) is built once per session by tests/lambda_package.py, which the
+deploy rehearsal's tests share.
+"""
 
 from __future__ import annotations
 
@@ -8,49 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from lambda_artifact.build import (
-    DEFAULT_VENV,
-    PLUGIN_DIR_IN_ZIP,
-    BuildError,
-    build_package,
-    find_runtime_python,
-)
+from lambda_artifact.build import DEFAULT_VENV, PLUGIN_DIR_IN_ZIP
 from lambda_artifact.task_root import unpack_as_lambda
-from local_rds_proxy import AwsCredential, CertificatePaths, make_test_certificates
+from local_rds_proxy import AwsCredential
 
-STAGE = "production"
 PROBE = Path(__file__).with_name("package_probe.py")
 REGION = "eu-west-1"
 CREDENTIAL = AwsCredential("AKIALAMBDAPACKAGE001", "lambda-package-test-secret-key")
-
-
-def lambda_python() -> str:
-    """The Python 3.12 the package is built with (LAMBDA_PYTHON, this interpreter, PATH or pyenv)."""
-    try:
-        return find_runtime_python()
-    except BuildError as error:
-        pytest.fail(str(error))
-
-
-@pytest.fixture(scope="session")
-def package_certificates(tmp_path_factory: pytest.TempPathFactory) -> CertificatePaths:
-    """A CA and server certificate; the CA also stands in for the RDS CA bundle shipped in the zip."""
-    return make_test_certificates(tmp_path_factory.mktemp("package-certificates"))
-
-
-@pytest.fixture(scope="session")
-def built_package(tmp_path_factory: pytest.TempPathFactory, package_certificates: CertificatePaths) -> Path:
-    directory = tmp_path_factory.mktemp("lambda-package")
-    try:
-        return build_package(
-            STAGE,
-            directory / f"webhook-site-{STAGE}.zip",
-            lambda_python(),
-            staging=directory / "src",
-            rds_ca_bundle=package_certificates.ca_cert,
-        )
-    except BuildError as error:
-        pytest.fail(f"building the Lambda package failed: {error}")
 
 
 @pytest.fixture(scope="session")

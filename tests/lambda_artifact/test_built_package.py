@@ -56,6 +56,7 @@ def test_package_leaves_out_local_state_tests_and_tooling(built_package):
         "bench",
         "build",
         "lambda_artifact",
+        "deploy_rehearsal",
         ".venv",
         ".venv-lambda",
     }

@@ -3,6 +3,7 @@ REST API (v1, stage prefix), HTTP API (v2) and Function URL events."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.urls import resolve
 from zappa.handler import LambdaHandler
 
 from hits.models import Hit
@@ -153,3 +155,60 @@ def test_one_container_links_assets_right_for_every_event_kind(production_handle
     ]:
         html = response_body(invoke(production_handler, event)).decode()
         assert f'href="{prefix}/static/admin/css/base.css"' in html
+
+
+def stage_touch_path(stage: str) -> str:
+    """The path `zappa deploy`/`update` GET after deploying (zappa/cli.py touch_endpoint; default "/")."""
+    settings = json.loads((REPO / "zappa_settings.json").read_text())
+    while stage:
+        if "touch_path" in settings[stage]:
+            return str(settings[stage]["touch_path"])
+        stage = settings[stage].get("extends")
+    return "/"
+
+
+def test_the_touch_path_is_the_health_check() -> None:
+    assert resolve(stage_touch_path("production")).view_name == "hits:health"
+
+
+@pytest.mark.mariadb_only  # closing SQLite's in-memory test database would drop it
+def test_touch_answers_ok_without_a_database(
+    production_handler: LambdaHandler, unreachable_database: None
+) -> None:
+    # The first deploy: the function runs before any database user exists (docs/deploy.md §3, §4).
+    response = invoke(
+        production_handler, rest_api_v1_event("GET", stage_touch_path("production"), "production")
+    )
+
+    assert response["statusCode"] == 200, response
+    assert response_body(response) == b"ok\n"
+
+
+def test_touch_stores_nothing_and_sends_no_query(
+    production_handler: LambdaHandler, django_assert_num_queries: Any
+) -> None:
+    with django_assert_num_queries(0):
+        response = invoke(
+            production_handler, rest_api_v1_event("GET", stage_touch_path("production"), "production")
+        )
+
+    assert response["statusCode"] == 200
+    assert Hit.objects.count() == 0
+
+
+def test_zappa_default_touch_path_would_be_captured(production_handler: LambdaHandler) -> None:
+    # The control: "/" (Zappa's default) is a capture, so every deploy would have stored a hit.
+    response = invoke(production_handler, rest_api_v1_event("GET", "/", "production"))
+
+    assert response["statusCode"] == 200
+    assert Hit.objects.get().path == "/production/"
+
+
+@pytest.mark.mariadb_only  # closing SQLite's in-memory test database would drop it
+def test_zappa_default_touch_path_fails_the_first_deploy(
+    production_handler: LambdaHandler, unreachable_database: None
+) -> None:
+    # touch_endpoint raises "Status check on the deployed lambda failed" for any status >= 500.
+    response = invoke(production_handler, rest_api_v1_event("GET", "/", "production"))
+
+    assert response["statusCode"] == 503

@@ -1,0 +1,338 @@
+"""What the rehearsal asserts, read back from moto (and from the deployed zip) after each CLI step.
+
+Each function returns named Check results instead of raising at the first difference, so one run
+reports everything that differs. Expected values come from the stage's settings (StageExpectations)
+or from the stand-in stack, never from literals here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import runpy
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from deploy_rehearsal.expectations import StageExpectations
+from deploy_rehearsal.moto_server import LoggedRequest, MotoServer
+
+# AWS refuses CreateFunction with a VpcConfig unless the role may manage the function's network
+# interfaces ("The provided execution role does not have permissions to call CreateNetworkInterface
+# on EC2"); moto does not check, so the rehearsal reads the role's policy for them instead.
+VPC_ACTIONS = ("ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface")
+# Zappa's add_binary_support: the media type */* as a JSON Pointer path segment ("/" escaped as ~1).
+BINARY_MEDIA_TYPES_PATCH = {"op": "add", "path": "/binaryMediaTypes/*~1*"}
+SECRET_NAME = re.compile("SECRET|PASSWORD|TOKEN")
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    passed: bool
+    detail: str = ""
+
+
+def check(name: str, passed: bool, detail: object = "") -> Check:
+    return Check(name, bool(passed), str(detail))
+
+
+def deployed_function(aws: MotoServer, name: str) -> dict[str, Any]:
+    """GetFunction: the configuration, the code's location and the reserved concurrency."""
+    return aws.client("lambda").get_function(FunctionName=name)
+
+
+def function_checks(aws: MotoServer, expected: StageExpectations, code_sha256: str) -> list[Check]:
+    function = deployed_function(aws, expected.function_name)
+    config = function["Configuration"]
+    vpc = config.get("VpcConfig") or {}
+    concurrency = function.get("Concurrency", {}).get("ReservedConcurrentExecutions")
+    return [
+        check("function runtime", config["Runtime"] == expected.runtime, config["Runtime"]),
+        check("function handler", config["Handler"] == expected.handler, config["Handler"]),
+        check("function memory (MB)", config["MemorySize"] == expected.memory_size, config["MemorySize"]),
+        check("function timeout (s)", config["Timeout"] == expected.timeout_seconds, config["Timeout"]),
+        check("function reserved concurrency", concurrency == expected.reserved_concurrency, concurrency),
+        check("function code is the deployed zip", config["CodeSha256"] == code_sha256, config["CodeSha256"]),
+        check(
+            "function role",
+            config["Role"].endswith(f":role/{expected.role_name}"),
+            config["Role"],
+        ),
+        check("function subnets", set(vpc.get("SubnetIds", [])) == expected.subnet_ids, vpc.get("SubnetIds")),
+        check(
+            "function security groups",
+            set(vpc.get("SecurityGroupIds", [])) == expected.security_group_ids,
+            vpc.get("SecurityGroupIds"),
+        ),
+    ]
+
+
+def baked_environment(package: Path) -> dict[str, str]:
+    """ENVIRONMENT_VARIABLES of the zip's settings module, which Zappa's handler puts into os.environ."""
+    with zipfile.ZipFile(package) as archive, tempfile.TemporaryDirectory() as directory:
+        module = Path(directory) / "zappa_settings.py"
+        module.write_bytes(archive.read("zappa_settings.py"))
+        return dict(runpy.run_path(str(module))["ENVIRONMENT_VARIABLES"])
+
+
+def environment_checks(
+    aws: MotoServer, expected: StageExpectations, package: Path, secret_values: list[str]
+) -> list[Check]:
+    configured = deployed_function(aws, expected.function_name)["Configuration"]
+    function_variables = configured.get("Environment", {}).get("Variables", {})
+    baked = baked_environment(package)
+    exposed = [name for name, value in {**baked, **function_variables}.items() if value in secret_values]
+    exposed += [name for name, value in baked.items() if any(secret in value for secret in secret_values)]
+    secretive = [name for name in baked if SECRET_NAME.search(name)]
+    database_urls = [
+        value for name, value in baked.items() if name.startswith("DATABASE_") and "://" in value
+    ]
+    return [
+        check(
+            "environment: every variable of the stage",
+            expected.environment_names <= set(baked),
+            sorted(baked),
+        ),
+        check("environment: no secret value, baked or configured", not exposed, sorted(set(exposed))),
+        check(
+            "environment: secrets only by ARN",
+            secretive and all(name.endswith("_ARN") for name in secretive),
+            sorted(secretive),
+        ),
+        check(
+            "environment: database URLs carry no password",
+            all(":" not in url.split("//", 1)[1].split("@", 1)[0] for url in database_urls),
+            len(database_urls),
+        ),
+    ]
+
+
+def statements_grant(policy: dict[str, Any], permission: dict[str, Any]) -> bool:
+    """Whether some statement of ``policy`` allows exactly ``permission``'s actions on its resources."""
+    wanted = (permission["Effect"], set(as_list(permission["Action"])), set(as_list(permission["Resource"])))
+    return any(
+        (statement["Effect"], set(as_list(statement["Action"])), set(as_list(statement.get("Resource", []))))
+        == wanted
+        for statement in policy["Statement"]
+    )
+
+
+def as_list(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
+def granted(statements: Any, action: str) -> set[str]:
+    """Every resource on which ``statements`` allow ``action``."""
+    return {
+        resource
+        for statement in statements
+        if statement["Effect"] == "Allow" and action in as_list(statement["Action"])
+        for resource in as_list(statement.get("Resource", []))
+    }
+
+
+def role_checks(aws: MotoServer, expected: StageExpectations, stack_outputs: dict[str, str]) -> list[Check]:
+    iam = aws.client("iam")
+    role = iam.get_role(RoleName=expected.role_name)["Role"]
+    policy = iam.get_role_policy(RoleName=expected.role_name, PolicyName="zappa-permissions")
+    statements = policy["PolicyDocument"]["Statement"]
+    trusted = {
+        service
+        for statement in role["AssumeRolePolicyDocument"]["Statement"]
+        for service in as_list(statement["Principal"].get("Service", []))
+    }
+    allowed = {action for statement in statements for action in as_list(statement["Action"])}
+    proxy_users = {
+        f"arn:aws:rds-db:{stack_outputs['Region']}:{stack_outputs['AccountId']}:dbuser:"
+        f"{stack_outputs['ProxyResourceId']}/{stack_outputs[user]}"
+        for user in ("AppUserName", "AdminUserName")
+    }
+    stack_secrets = {
+        value for key, value in stack_outputs.items() if key.endswith(("SecretArn", "SecretKeyArn"))
+    }
+    connect = granted(statements, "rds-db:connect")
+    secrets = granted(statements, "secretsmanager:GetSecretValue")
+    return [
+        check("role trusted by Lambda", "lambda.amazonaws.com" in trusted, sorted(trusted)),
+        check(
+            "role grants every extra_permissions statement",
+            all(
+                statements_grant(policy["PolicyDocument"], permission)
+                for permission in expected.extra_permissions
+            ),
+            len(expected.extra_permissions),
+        ),
+        check(
+            "role: rds-db:connect only as this proxy's database users, as the stage names them",
+            connect
+            and connect <= proxy_users
+            and connect == granted(expected.extra_permissions, "rds-db:connect"),
+            sorted(connect),
+        ),
+        check(
+            "role: secretsmanager:GetSecretValue only on the stack's secrets the stage names",
+            secrets
+            and secrets <= stack_secrets
+            and secrets == granted(expected.extra_permissions, "secretsmanager:GetSecretValue"),
+            sorted(secrets),
+        ),
+        check(
+            "role may manage the VPC network interfaces",
+            set(VPC_ACTIONS) <= allowed,
+            sorted(set(VPC_ACTIONS) - allowed) or "all present",
+        ),
+    ]
+
+
+def stack_api_id(aws: MotoServer, expected: StageExpectations) -> str:
+    resource = aws.client("cloudformation").describe_stack_resource(
+        StackName=expected.function_name, LogicalResourceId="Api"
+    )
+    return str(resource["StackResourceDetail"]["PhysicalResourceId"])
+
+
+def patches_sent(requests: list[LoggedRequest], api_id: str) -> list[dict[str, Any]]:
+    """The patch operations of every UpdateRestApi the CLI sent for ``api_id`` (moto logs them)."""
+    operations: list[dict[str, Any]] = []
+    for request in requests:
+        if (
+            request.service == "apigateway"
+            and request.method == "PATCH"
+            and request.path == f"/restapis/{api_id}"
+        ):
+            operations += json.loads(request.body or "{}").get("patchOperations", [])
+    return operations
+
+
+def templates_sent(requests: list[LoggedRequest], stack_name: str) -> list[dict[str, Any]]:
+    """The CloudFormation templates the CLI uploaded for ``stack_name``, oldest first (core.update_stack
+    puts each into the stage's bucket as <stack>-template-<time>.json, then creates/updates from it)."""
+    return [
+        json.loads(request.body or "{}")
+        for request in requests
+        if request.service == "s3"
+        and request.method == "PUT"
+        and f"/{stack_name}-template-" in request.path
+        and request.body is not None
+    ]
+
+
+def api_checks(aws: MotoServer, expected: StageExpectations, requests: list[LoggedRequest]) -> list[Check]:
+    if not expected.api_gateway:
+        apis = [api["name"] for api in aws.client("apigateway").get_rest_apis()["items"]]
+        return [check("no API Gateway for this stage", expected.function_name not in apis, apis)]
+    apigateway = aws.client("apigateway")
+    api_id = stack_api_id(aws, expected)
+    api = apigateway.get_rest_api(restApiId=api_id)
+    function_arn = deployed_function(aws, expected.function_name)["Configuration"]["FunctionArn"]
+    resources = apigateway.get_resources(restApiId=api_id, embed=["methods"])["items"]
+    routes = {
+        resource["path"]: resource.get("resourceMethods", {}).get("ANY", {}).get("methodIntegration", {})
+        for resource in resources
+    }
+    stages = [stage["stageName"] for stage in apigateway.get_stages(restApiId=api_id)["item"]]
+    template = templates_sent(requests, expected.function_name)[-1]
+    websocket = sorted(
+        name
+        for name, resource in template["Resources"].items()
+        if resource["Type"].startswith("AWS::ApiGatewayV2::")  # core.create_websocket_api
+    )
+    checks = [
+        check(
+            "API is the Zappa stack's Api resource, named after the function",
+            api["name"] == expected.function_name,
+        ),
+        check("API routes / and /{proxy+}", set(routes) == {"/", "/{proxy+}"}, sorted(routes)),
+        check(
+            "API routes ANY to the function (Lambda proxy integration)",
+            all(
+                integration.get("type") == "AWS_PROXY"
+                and f"/functions/{function_arn}/invocations" in integration["uri"]
+                for integration in routes.values()
+            ),
+            [integration.get("uri") for integration in routes.values()],
+        ),
+        check("API stage deployed", expected.stage in stages, stages),
+        # ZAPPA_WALKS_CWD (deploy_rehearsal.expectations): a stray unpacked zip turns this on. Read from
+        # the template the CLI uploaded, as moto's CloudFormation does not create AWS::ApiGatewayV2.
+        check(
+            "stack template: a WebSocket API only if the stage configures one",
+            bool(websocket) == expected.websocket,
+            websocket,
+        ),
+    ]
+    if expected.binary_support:
+        # moto 5.2.5 stores an "add" patch's (absent) value instead of the media type in its path, so
+        # the API reads back binaryMediaTypes [""]: the request the CLI sent is what can be checked.
+        checks.append(
+            check(
+                "API binary media types */* requested (UpdateRestApi)",
+                BINARY_MEDIA_TYPES_PATCH in patches_sent(requests, api_id),
+                f"moto reads back binaryMediaTypes {api.get('binaryMediaTypes')}",
+            )
+        )
+    return checks
+
+
+def keep_warm_checks(aws: MotoServer, expected: StageExpectations) -> list[Check]:
+    events = aws.client("events")
+    function_arn = deployed_function(aws, expected.function_name)["Configuration"]["FunctionArn"]
+    rules = [
+        events.describe_rule(Name=name)
+        for name in events.list_rule_names_by_target(TargetArn=function_arn)["RuleNames"]
+    ]
+    if expected.keep_warm_expression is None:
+        return [check("no keep-warm rule", not rules, [rule["Name"] for rule in rules])]
+    warm = [rule for rule in rules if rule.get("ScheduleExpression") == expected.keep_warm_expression]
+    policy = json.loads(aws.client("lambda").get_policy(FunctionName=expected.function_name)["Policy"])
+    invokers = {
+        statement["Condition"]["ArnLike"]["AWS:SourceArn"]
+        for statement in policy["Statement"]
+        if statement["Principal"].get("Service") == "events.amazonaws.com"
+    }
+    return [
+        check(
+            f"keep-warm rule {expected.keep_warm_expression}, enabled, targets the function",
+            len(warm) == 1 and warm[0]["State"] == "ENABLED",
+            [(rule["Name"], rule.get("ScheduleExpression"), rule["State"]) for rule in rules],
+        ),
+        check(
+            "function policy lets that rule invoke it",
+            bool(warm) and warm[0]["Arn"] in invokers,
+            sorted(invokers),
+        ),
+    ]
+
+
+def undeployed_checks(
+    aws: MotoServer, expected: StageExpectations, function_arn: str, api_id: str | None
+) -> list[Check]:
+    try:
+        aws.client("lambda").get_function(FunctionName=expected.function_name)
+        function_gone = False
+    except ClientError as error:
+        function_gone = error.response["Error"]["Code"] == "ResourceNotFoundException"
+    rules = aws.client("events").list_rule_names_by_target(TargetArn=function_arn)["RuleNames"]
+    checks = [check("function deleted", function_gone), check("keep-warm rule deleted", not rules, rules)]
+    if api_id is not None:
+        checks.append(api_deleted_check(aws, expected, api_id))
+    return checks
+
+
+def api_deleted_check(aws: MotoServer, expected: StageExpectations, api_id: str) -> Check:
+    """Zappa deletes the API by deleting its CloudFormation stack; moto 5.2.5 leaves the API behind."""
+    stacks = aws.client("cloudformation").list_stacks()["StackSummaries"]
+    status = [summary["StackStatus"] for summary in stacks if summary["StackName"] == expected.function_name]
+    listed = [api["id"] for api in aws.client("apigateway").get_rest_apis()["items"]]
+    if api_id not in listed:
+        return check("API deleted", True, f"stack {status}")
+    return check(
+        "API deleted (moto gap: its stack is deleted, the RestApi it held is still listed)",
+        status == ["DELETE_COMPLETE"],
+        f"stack {status}; on AWS deleting the stack deletes its resources -- UNVERIFIED here",
+    )

@@ -1,0 +1,37 @@
+"""The pure parts of the rehearsal's checks: policies and the templates the CLI uploaded."""
+
+from __future__ import annotations
+
+import json
+
+from deploy_rehearsal.checks import granted, statements_grant, templates_sent
+from deploy_rehearsal.moto_server import LoggedRequest
+
+CONNECT = {"Effect": "Allow", "Action": ["rds-db:connect"], "Resource": ["arn:db/app", "arn:db/admin"]}
+
+
+def test_a_policy_grants_a_permission_only_with_exactly_its_resources() -> None:
+    policy = {"Statement": [CONNECT, {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+
+    assert statements_grant(policy, {**CONNECT, "Resource": ["arn:db/admin", "arn:db/app"]})
+    assert not statements_grant(policy, {**CONNECT, "Resource": ["arn:db/app"]})
+
+
+def test_granted_lists_the_resources_of_allowing_statements_only() -> None:
+    denied = {**CONNECT, "Effect": "Deny", "Resource": "arn:db/other"}
+
+    assert granted([CONNECT, denied], "rds-db:connect") == {"arn:db/app", "arn:db/admin"}
+
+
+def test_templates_are_read_from_the_uploads_of_that_stack() -> None:
+    websocket = {"Resources": {"WsApi": {"Type": "AWS::ApiGatewayV2::Api"}}}
+    requests = [
+        LoggedRequest(
+            "s3", "PUT", "/bucket/other-template-1.json", "", "", 200, json.dumps({"Resources": {}})
+        ),
+        LoggedRequest(
+            "s3", "PUT", "/bucket/app-production-template-2.json", "", "", 200, json.dumps(websocket)
+        ),
+    ]
+
+    assert templates_sent(requests, "app-production") == [websocket]
