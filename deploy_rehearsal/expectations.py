@@ -49,6 +49,10 @@ class StageExpectations:
     binary_support: bool
     keep_warm_expression: str | None
     touch_path: str | None  # None: the CLI touches nothing after deploy/update
+    # The alias API Gateway invokes (zappa sets "snapstart" when the stage enables SnapStart), or None
+    # for the unqualified function, i.e. $LATEST.
+    lambda_qualifier: str | None
+    snap_start: str  # "PublishedVersions" or "None", as Lambda's SnapStart.ApplyOn
 
     @classmethod
     def from_settings(cls, settings_file: Path, stage: str) -> StageExpectations:
@@ -79,6 +83,8 @@ class StageExpectations:
             touch_path=config.get("touch_path", DEFAULT_TOUCH_PATH)
             if api_gateway and config.get("touch", True)
             else None,
+            lambda_qualifier=cli.apigateway_lambda_qualifier,
+            snap_start=cli.snap_start or "None",
         )
 
 

@@ -35,6 +35,14 @@ def _function_gaps(aws: MotoServer, expected: StageExpectations, stack_vpc_id: s
             "neither that subnets and security group exist in one VPC nor that the role may create network "
             "interfaces (the rehearsal reads the role's policy for that)"
         )
+    if (
+        expected.snap_start != "None"
+        and (config.get("SnapStart") or {}).get("ApplyOn") != expected.snap_start
+    ):
+        gaps.append(
+            f"Lambda SnapStart: moto reads back {config.get('SnapStart')} whatever CreateFunction sent; the "
+            "rehearsal checks the request, and that the alias API Gateway invokes tracks the newest version"
+        )
     if "RevisionId" not in config:
         gaps.append(
             "Lambda GetFunctionConfiguration has no RevisionId (the rehearsal keys revisions on versions)"

@@ -41,4 +41,4 @@ def test_expectations_ignore_the_working_directory(folder_with_an_unpacked_zip: 
 
     assert expected.websocket is False
     assert expected.touch_path == "/_/health"
-    assert expected.keep_warm_expression == "rate(4 minutes)"
+    assert expected.keep_warm_expression is None  # production runs SnapStart instead (docs/deploy.md §8a)
