@@ -29,8 +29,10 @@ import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from bench.local_http_server import LocalHTTPServer, send_body
 
 API_VERSION = "/2018-06-01"
 NEXT_PATH = f"{API_VERSION}/runtime/invocation/next"
@@ -42,6 +44,7 @@ ERROR_TYPE_HEADER = "Lambda-Runtime-Function-Error-Type"
 # zappa_settings.json gives the function 30 s; the deadline header is that far from the invocation.
 FUNCTION_TIMEOUT_MS = 30_000
 ACCOUNT_ID = "123456789012"
+JSON = "application/json"
 
 
 @dataclass(frozen=True)
@@ -76,15 +79,12 @@ class RuntimeApi:
         queued = deque((str(uuid.uuid4()), json.dumps(event).encode()) for event in events)
         self._exchange = _Exchange(queued)
         self.function_arn = f"arn:aws:lambda:{region}:{ACCOUNT_ID}:function:{function_name}"
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="runtime-api", daemon=True)
+        self._http = LocalHTTPServer(self._handler_class(), "runtime-api")
 
     @property
     def address(self) -> str:
         """The value of AWS_LAMBDA_RUNTIME_API: host:port, no scheme."""
-        host, port = self._server.server_address[:2]
-        return f"{host}:{port}"
+        return self._http.address
 
     @property
     def next_requests_ns(self) -> list[int]:
@@ -110,16 +110,14 @@ class RuntimeApi:
             return list(exchange.outcomes)
 
     def __enter__(self) -> RuntimeApi:
-        self._thread.start()
+        self._http.start()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         with self._exchange.condition:
             self._exchange.closing = True
             self._exchange.condition.notify_all()
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
+        self._http.stop()
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         exchange, function_arn = self._exchange, self.function_arn
@@ -158,7 +156,7 @@ class _RuntimeApiHandler(BaseHTTPRequestHandler):
             request_id, body = exchange.events.popleft()
         deadline_ms = int(time.time() * 1000) + FUNCTION_TIMEOUT_MS
         self.send_response(HTTPStatus.OK)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", JSON)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Lambda-Runtime-Aws-Request-Id", request_id)
         self.send_header("Lambda-Runtime-Deadline-Ms", str(deadline_ms))
@@ -187,9 +185,4 @@ class _RuntimeApiHandler(BaseHTTPRequestHandler):
         self._reply(HTTPStatus.ACCEPTED, {"status": "OK"})
 
     def _reply(self, status: HTTPStatus, payload: dict[str, str]) -> None:
-        body = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        send_body(self, status, json.dumps(payload).encode(), JSON)

@@ -12,11 +12,12 @@ moto's server mode would answer the same but needs Flask and about 30 more packa
 from __future__ import annotations
 
 import json
-import threading
 import time
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from bench.local_http_server import LocalHTTPServer, send_body
 
 GET_SECRET_VALUE = "secretsmanager.GetSecretValue"  # noqa: S105 - an operation name
 JSON_CONTENT_TYPE = "application/x-amz-json-1.1"
@@ -35,23 +36,15 @@ class SecretsManagerStub:
             def do_POST(self) -> None:
                 request = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or b"{}")
                 status, payload = stub.answer(self.headers.get("X-Amz-Target", ""), request)
-                body = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", JSON_CONTENT_TYPE)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                send_body(self, status, json.dumps(payload).encode(), JSON_CONTENT_TYPE)
 
         self.secret_arn, self.secret_string = secret_arn, secret_string
         self.reads = 0
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="secrets-stub", daemon=True)
+        self._http = LocalHTTPServer(Handler, "secrets-manager-stub")
 
     @property
     def endpoint_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{self._http.address}"
 
     def answer(self, target: str, request: dict[str, Any]) -> tuple[HTTPStatus, dict[str, Any]]:
         if target != GET_SECRET_VALUE:
@@ -70,10 +63,8 @@ class SecretsManagerStub:
         }
 
     def __enter__(self) -> SecretsManagerStub:
-        self._thread.start()
+        self._http.start()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
+        self._http.stop()
