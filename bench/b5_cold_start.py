@@ -82,6 +82,13 @@ class ColdStartResult:
     def ratio(self) -> float:
         return ratio(self.median(SITE), self.median(BARE))
 
+    def paired_ratios(self) -> list[float]:
+        """Each round's site start over the bare start of the same round (load drift hits both alike)."""
+        return [
+            ratio(site.first_response_ms, bare.first_response_ms)
+            for site, bare in zip(self.starts[SITE], self.starts[BARE], strict=True)
+        ]
+
     @property
     def bytecode_speedup(self) -> float:
         return ratio(self.median(SITE_WITHOUT_BYTECODE), self.median(SITE))

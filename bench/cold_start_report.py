@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bench.b5_cold_start import ColdStartResult
 from bench.cold_start_apps import BARE, SITE, SITE_WITHOUT_BYTECODE
-from bench.distribution import TIMES
+from bench.distribution import TIMES, percentile
 from bench.lambda_function import INTERPRETER_FLAGS
 from bench.markdown import image, table
 from bench.results import COLD_START_RATIO_TARGET, COLD_START_STRETCH_TARGET, BenchResults
@@ -56,6 +56,16 @@ def import_rows(cold: ColdStartResult) -> list[list[str]]:
             ]
         )
     return rows
+
+
+def paired_sentence(cold: ColdStartResult) -> str:
+    """The spread of the ratio, from each round's pair of starts (a check on the ratio of medians)."""
+    ratios = cold.paired_ratios()
+    low, median, high = (percentile(ratios, fraction) for fraction in (0.25, 0.5, 0.75))
+    return (
+        f"Round by round (the site's start over the bare app's in the same round), the ratio's median is "
+        f"{median:.2f}{TIMES} and its middle half {low:.2f}{TIMES} to {high:.2f}{TIMES}."
+    )
 
 
 def bytecode_paragraph(cold: ColdStartResult) -> str:
@@ -112,11 +122,12 @@ the Runtime API receives the response, which must be a 200 (and the hit must be 
 
 {table(PHASE_COLUMNS, phase_rows(cold))}
 
-**Medians: {ms(site)} ms vs {ms(bare)} ms, {cold.ratio:.2f}{TIMES}.** Init runs from spawn to the
-runtime's first `GET /next`: Python, `awslambdaric`, and the import of Zappa's `handler.py` (boto3,
-werkzeug and asyncio with it). Zappa builds the app on the first invocation (`LambdaHandler()`:
-stage variables, Django settings and setup, middleware), so that phase also holds everything the app
-itself adds.
+**Medians: {ms(site)} ms vs {ms(bare)} ms, {cold.ratio:.2f}{TIMES}.** {paired_sentence(cold)} Init runs
+from spawn to the runtime's first `GET /next`: Python, `awslambdaric`, and the import of Zappa's
+`handler.py` (boto3, werkzeug and asyncio with it). Zappa builds the app on the first invocation
+(`LambdaHandler()`: stage variables, Django settings and setup, middleware; it would do so at import
+only if the function's environment set `INSTANTIATE_LAMBDA_HANDLER_ON_IMPORT`, which the stage does
+not), so that phase also holds everything the app itself adds.
 
 **The bare app** (`bench/bare_app`) is a Zappa project of its own — Django settings with no apps, no
 middleware and no database, and one view answering `{{"hello": "world"}}` — packaged from the same
@@ -134,7 +145,8 @@ and the `INSERT`: the site loaded {packages[SITE].modules_loaded} modules.
 {cold.import_profiles} starts of each app, own time summed per group; importtime's overhead inflates
 every figure, so read them against each other). Total {cold.import_total_ms(SITE):,.0f} ms for the site,
 {cold.import_total_ms(BARE):,.0f} ms for the bare app; the {only_site_modules} modules only the site
-imports take {only_site_ms:.0f} ms of it.
+imports take {only_site_ms:.0f} ms of it. The groups both apps import are the same modules, so where
+their figures differ, that difference is this run's noise.
 
 {table(["group", "modules (site)", "site ms", "bare ms"], import_rows(cold))}
 
