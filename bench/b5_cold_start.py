@@ -179,7 +179,9 @@ def run(stack: BenchStack, sizes: BenchSizes) -> ColdStartResult:
         for app in apps.values():  # discarded: brings each tree into the page cache, as on a warm host
             app.start(stack, directory / "discarded.log")
         starts = timed(
-            setup, "B5 starts", lambda: alternating_starts(stack, apps, sizes, directory / "start.log")
+            setup,
+            "B5 alternating starts",
+            lambda: alternating_starts(stack, apps, sizes, directory / "start.log"),
         )
         imports, facts = import_profiles(stack, apps, sizes.import_profiles, directory)
         reads = secret_reads(stack, apps[SITE], sizes.secret_reads, directory)

@@ -210,5 +210,7 @@ def cold_start_caveats(results: BenchResults) -> str:
   Lambda gives the init phase; Lambda's own invoke path and network (the Runtime API, the proxy and
   the secret endpoint are all on loopback); the runtime image's own CPython build (here this
   machine's 3.12) and its /var/runtime (here awslambdaric 4.2.2 from PyPI, with its pinned
-  dependencies). Both apps share every one of these, so the ratio is the figure to read, not the
-  absolute times. B5's set-up, not timed in the starts: {setup}."""
+  dependencies). Both apps share all of these but the network: only the site talks to the proxy
+  (and, in production, to Secrets Manager), whose round trips cross the VPC on AWS, so there the
+  site's side of the ratio would grow by them. Read the ratio, not the absolute times. Where B5's
+  time went in this run: {setup}."""
