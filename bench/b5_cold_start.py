@@ -65,7 +65,7 @@ class ColdStartResult:
     import_profiles: int
     packages: dict[str, PackageFacts]
     secret_reads_ms: list[float]
-    setup_seconds: dict[str, float] = field(default_factory=dict)
+    step_seconds: dict[str, float] = field(default_factory=dict)
 
     def import_groups(self, app: str) -> dict[str, ImportGroup]:
         return grouped(self.import_times[app])
@@ -171,15 +171,15 @@ def secret_reads(stack: BenchStack, site: App, reads: int, directory: Path) -> l
 
 
 def run(stack: BenchStack, sizes: BenchSizes) -> ColdStartResult:
-    setup: dict[str, float] = {}
+    steps: dict[str, float] = {}
     with scratch_directory() as directory:
         with_stripped = sizes.cold_starts_without_bytecode > 0
-        packages = timed(setup, "B5 builds", lambda: build_packages(directory, with_stripped))
-        apps = timed(setup, "B5 unpacking", lambda: prepare_apps(stack, directory, packages))
+        packages = timed(steps, "B5 builds", lambda: build_packages(directory, with_stripped))
+        apps = timed(steps, "B5 unpacking", lambda: prepare_apps(stack, directory, packages))
         for app in apps.values():  # discarded: brings each tree into the page cache, as on a warm host
             app.start(stack, directory / "discarded.log")
         starts = timed(
-            setup,
+            steps,
             "B5 alternating starts",
             lambda: alternating_starts(stack, apps, sizes, directory / "start.log"),
         )
@@ -187,4 +187,4 @@ def run(stack: BenchStack, sizes: BenchSizes) -> ColdStartResult:
         reads = secret_reads(stack, apps[SITE], sizes.secret_reads, directory)
         for app in apps.values():
             app.function.check_unchanged()
-    return ColdStartResult(starts, imports, sizes.import_profiles, facts, reads, setup)
+    return ColdStartResult(starts, imports, sizes.import_profiles, facts, reads, steps)

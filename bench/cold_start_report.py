@@ -196,9 +196,9 @@ def cold_start_gap(results: BenchResults) -> str:
 
 def cold_start_caveats(results: BenchResults) -> str:
     """What B5's local Runtime API does and does not model, as bullets for "Method and caveats"."""
-    setup = ", ".join(
+    steps = ", ".join(
         f"{name.removeprefix('B5 ')} {seconds:.0f} s"
-        for name, seconds in results.cold_start.setup_seconds.items()
+        for name, seconds in results.cold_start.step_seconds.items()
     )
     return f"""- B5 runs the real runtime interface client against a Runtime API of our own, so the runtime's
   protocol, the handler lookup, Zappa's event handling and the response path are Lambda's. Not
@@ -213,4 +213,4 @@ def cold_start_caveats(results: BenchResults) -> str:
   dependencies). Both apps share all of these but the network: only the site talks to the proxy
   (and, in production, to Secrets Manager), whose round trips cross the VPC on AWS, so there the
   site's side of the ratio would grow by them. Read the ratio, not the absolute times. Where B5's
-  time went in this run: {setup}."""
+  time went in this run: {steps}."""
