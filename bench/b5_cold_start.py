@@ -45,10 +45,11 @@ class StartTiming:
     init_ms: float
     first_invocation_ms: float
     first_response_ms: float
+    cpu_ms: float
 
     @classmethod
     def of(cls, start: ColdStart) -> StartTiming:
-        return cls(start.init_ms, start.first_invocation_ms, start.first_response_ms)
+        return cls(start.init_ms, start.first_invocation_ms, start.first_response_ms, start.cpu_ms)
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,10 @@ class ColdStartResult:
     @property
     def ratio(self) -> float:
         return ratio(self.median(SITE), self.median(BARE))
+
+    @property
+    def cpu_ratio(self) -> float:
+        return ratio(self.median(SITE, "cpu_ms"), self.median(BARE, "cpu_ms"))
 
     def paired_ratios(self) -> list[float]:
         """Each round's site start over the bare start of the same round (load drift hits both alike)."""
