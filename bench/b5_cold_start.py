@@ -102,6 +102,11 @@ class ColdStartResult:
     def secret_read_ms(self) -> float:
         return statistics.median(self.secret_reads_ms)
 
+    @property
+    def ratio_with_secret_read(self) -> float:
+        """The ratio had the timed starts also read the secret key, as the production stage does."""
+        return ratio(self.median(SITE) + self.secret_read_ms, self.median(BARE))
+
     def import_total_ms(self, app: str) -> float:
         return sum(self.import_times[app].values())
 

@@ -66,9 +66,9 @@ def paired_sentence(cold: ColdStartResult) -> str:
     return (
         f"Round by round (the site's start over the bare app's in the same round), the ratio's median is "
         f"{median:.2f}{TIMES} and its middle half {low:.2f}{TIMES} to {high:.2f}{TIMES}. In CPU time of the "
-        f"function's process, which the machine's other jobs disturb far less than wall-clock time (all "
-        f"figures are medians; the last column above), the site takes {cold.cpu_ratio:.2f}{TIMES} the bare "
-        "app's."
+        "function's process (the last column: it leaves out the time other jobs on this shared machine "
+        "hold the cores, though not their effect on caches), the site takes "
+        f"{cold.cpu_ratio:.2f}{TIMES} the bare app's."
     )
 
 
@@ -88,7 +88,7 @@ starts in the same rounds: first response {ms(stripped)} ms (init {
 
 
 def secret_paragraph(cold: ColdStartResult) -> str:
-    site, bare, read = cold.median(SITE), cold.median(BARE), cold.secret_read_ms
+    site, read = cold.median(SITE), cold.secret_read_ms
     return f"""
 **Not in the timed starts: the secret key.** The production stage reads Django's secret key from
 Secrets Manager while settings load, at every cold start (`webhook_site/secret_key.py`). The timed
@@ -97,7 +97,7 @@ starts get the key in their environment instead, as the other benchmarks do. Tim
 `GetSecretValue` (`bench/secrets_manager_stub.py`, plain HTTP on loopback): **{read:.0f} ms** median
 (boto3 building its Secrets Manager client, signing, one call). On AWS the call also crosses the VPC to
 an interface endpoint over TLS. With the read added, the site's first response would be ~{ms(site + read)}
-ms, {(site + read) / bare:.2f}{TIMES} the bare app.
+ms, {cold.ratio_with_secret_read:.2f}{TIMES} the bare app.
 """
 
 
@@ -187,14 +187,14 @@ def cold_start_gap(results: BenchResults) -> str:
         f"new database connection ~{new_connection:.0f} ms (B1, warm), and the rest is Django setting those "
         "apps up (registry, models, middleware, URL resolution). Each contrib app serves a feature (the "
         "admin, sign-in, sessions, static files), so none can go without changing the product. The "
-        f"production stage adds its secret-key read, {read:.0f} ms measured apart ({(site + read) / bare:.2f}"
-        f"{TIMES} with it): the largest single part the site adds, and one a capture never uses (only "
-        "signed cookies and the admin need the key). Reading it on first use would take it out of most "
-        "cold starts, but would move a Secrets Manager failure from start-up to the first sign-in, so "
-        "it is left as a decision, not made here. Taking imports and setup out of cold starts "
-        "altogether needs a snapshot of an initialised environment (Lambda SnapStart, Zappa's "
-        "`snap_start`); upstream reports say API Gateway invokes `$LATEST`, which SnapStart does not "
-        "cover (zappa/Zappa#1463), so that is UNVERIFIED here."
+        f"production stage adds its secret-key read, {read:.0f} ms measured apart "
+        f"({cold.ratio_with_secret_read:.2f}{TIMES} with it): the largest single part measured here, and "
+        "one a capture never uses (only signed cookies and the admin need the key). Reading it on first "
+        "use would take it out of most cold starts, but would move a Secrets Manager failure from "
+        "start-up to the first sign-in, so it is left as a decision, not made here. Taking imports and "
+        "setup out of cold starts altogether needs a snapshot of an initialised environment (Lambda "
+        "SnapStart, Zappa's `snap_start`); upstream reports say API Gateway invokes `$LATEST`, which "
+        "SnapStart does not cover (zappa/Zappa#1463), so that is UNVERIFIED here."
     )
 
 

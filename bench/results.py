@@ -53,14 +53,20 @@ def cold_start_stretch_met(results: BenchResults) -> bool:
     return results.cold_start.ratio <= COLD_START_STRETCH_TARGET
 
 
+def cold_start_fully_met(results: BenchResults) -> bool:
+    """Target and stretch met, even with the production stage's secret-key read added."""
+    cold = results.cold_start
+    return cold_start_stretch_met(results) and cold.ratio_with_secret_read <= COLD_START_STRETCH_TARGET
+
+
 def cold_start_stretch_note(results: BenchResults) -> str:
-    ratio = results.cold_start.ratio
-    verdict = (
-        "met"
-        if cold_start_stretch_met(results)
-        else f"missed ({ratio / COLD_START_STRETCH_TARGET:.2f}{TIMES} over)"
-    )
-    return f"stretch ≤ {COLD_START_STRETCH_TARGET}{TIMES} {verdict}"
+    """The stretch verdict, and the ratio with the production stage's secret-key read added."""
+    cold = results.cold_start
+    over = f"{cold.ratio / COLD_START_STRETCH_TARGET:.2f}{TIMES} over"
+    verdict = "met" if cold_start_stretch_met(results) else f"missed ({over})"
+    with_read = f"{cold.ratio_with_secret_read:.2f}{TIMES}"
+    stretch = f"stretch ≤ {COLD_START_STRETCH_TARGET}{TIMES} {verdict}"
+    return f"{stretch}; {with_read} with the stage's secret-key read (see B5)"
 
 
 def target_checks(results: BenchResults) -> list[TargetCheck]:
