@@ -1,6 +1,6 @@
 """Stands in for the python3.12 runtime's /var/runtime/bootstrap.py: run as a script, stdlib only.
 
-What that file does (the runtime image's copy, as published in public copies of it): put
+What that file does (as public copies of the python3.12 image's file show; AWS does not document it): put
 LAMBDA_TASK_ROOT first on sys.path, add it as a site directory (so the zip's .pth files run), then
 hand over to the runtime interface client: ``awslambdaric.__main__.main([task_root, _HANDLER])``,
 which reads AWS_LAMBDA_RUNTIME_API, imports the handler (the init phase) and loops on

@@ -46,23 +46,10 @@ class FunctionFailed(RuntimeError):
 
 def install_runtime(directory: Path, python: Path) -> Path:
     """awslambdaric and its dependencies, for the function's Python, in ``directory`` (the runtime dir)."""
-    options = ["--quiet", "--disable-pip-version-check", "--no-deps", "--only-binary=:all:"]
-    completed = subprocess.run(
-        [
-            str(python),
-            "-m",
-            "pip",
-            "install",
-            *options,
-            "--target",
-            str(directory),
-            "-r",
-            str(RUNTIME_REQUIREMENTS),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    # --no-deps: the file pins every dependency itself, so what is installed is exactly what it lists.
+    command = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps"]
+    command += ["--only-binary=:all:", "--target", str(directory), "-r", str(RUNTIME_REQUIREMENTS)]
+    completed = subprocess.run(command, capture_output=True, text=True, check=False)
     if completed.returncode != 0:
         raise RuntimeError(f"installing the Lambda runtime client failed:\n{completed.stderr[-3000:]}")
     shutil.copyfile(BOOTSTRAP, directory / BOOTSTRAP_IN_RUNTIME)
