@@ -7,14 +7,12 @@ import datetime
 import shutil
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
 from bench import b1_reuse, b2_floor, b3_fanin, b4_growth, b5_cold_start
 from bench.machine import machine_info
 from bench.plots import draw_all
+from bench.progress import timed
 from bench.proxy_process import REPOSITORY
 from bench.report import render
 from bench.results import BenchResults
@@ -25,16 +23,6 @@ from bench.zappa_stage import generated_settings_text
 # Quick runs (CI) never touch the committed doc, which comes from a full run.
 DEFAULT_OUTPUT = {"full": REPOSITORY / "docs" / "benchmarks.md"}
 SCRATCH_DIR = REPOSITORY / "var"  # git-ignored
-Result = TypeVar("Result")
-
-
-def timed(seconds: dict[str, float], name: str, step: Callable[[], Result]) -> Result:
-    print(f"[bench] {name} ...", file=sys.stderr, flush=True)
-    started = time.monotonic()
-    result = step()
-    seconds[name] = time.monotonic() - started
-    print(f"[bench] {name} done in {seconds[name]:.1f} s", file=sys.stderr, flush=True)
-    return result
 
 
 def run_all(mode: str, work_dir: Path) -> BenchResults:
@@ -48,7 +36,7 @@ def run_all(mode: str, work_dir: Path) -> BenchResults:
         floor = timed(seconds, "B2", lambda: b2_floor.run(stack, generated, sizes))
         fanin = timed(seconds, "B3", lambda: b3_fanin.run(work_dir, stack.certificates, sizes))
         growth = timed(seconds, "B4", lambda: b4_growth.run(stack, generated, sizes))
-        cold_start = timed(seconds, "B5", lambda: b5_cold_start.run(stack, generated, sizes))
+        cold_start = timed(seconds, "B5", lambda: b5_cold_start.run(stack, sizes))
         machine = machine_info(stack.server.version)
     finally:
         stack.stop()

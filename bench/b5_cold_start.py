@@ -1,101 +1,200 @@
-"""B5 cold start: a fresh process to its first captured hit, against a bare Django app's first request.
+"""B5 cold start: the shipped zip's first captured hit against a bare Django app's first response.
 
-Probes (bench.cold_start_probe) alternate between the two apps; one more site probe runs under
-``python -X importtime`` to list what the imports cost, by top-level package.
+Both apps are built by the project's build, unpacked as Lambda unpacks them and started as Lambda
+starts a python3.12 function: its runtime interface client (awslambdaric) driven through a local
+Runtime API (bench.cold_start_apps, bench.lambda_function). A start is timed from the process's spawn
+to the Runtime API receiving the first invocation's response; the runtime's first request for an
+event marks the end of the init phase. Starts alternate between the apps (the site's zip stripped
+of its bytecode joins the first rounds). Then, outside the timed starts:
+
+- import profiles: starts under `python -X importtime`, alternating, per-module medians;
+- a module audit (every loaded module comes from the zip, the runtime directory or the stdlib);
+- the Secrets Manager read of Django's secret key that the production stage makes at each cold
+  start, timed inside started functions against a local endpoint (the timed starts get the key in
+  their environment, as the other benchmarks do, since nothing here reaches AWS).
 """
 
 from __future__ import annotations
 
-import json
+import os
 import statistics
-import subprocess
-import sys
-import time
-from collections import defaultdict
-from dataclasses import dataclass
-from typing import Any
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
 
-from bench.b1_reuse import PRODUCTION_CONN_MAX_AGE
+from bench.cold_start_apps import BARE, SITE, SITE_WITHOUT_BYTECODE, App, build_packages, prepare_apps
 from bench.distribution import ratio
-from bench.proxy_process import REPOSITORY
+from bench.function_probes import KEY_READ_TIMING, MODULE_AUDIT, raw_command, read_report
+from bench.import_profile import ImportGroup, grouped, median_module_times, module_times
+from bench.lambda_function import ColdStart
+from bench.progress import timed
+from bench.secrets_manager_stub import SecretsManagerStub
 from bench.sizes import BenchSizes
-from bench.stack import BenchStack, lambda_runtime_environment
-from bench.zappa_stage import write_stage_settings
+from bench.stack import REGION, BenchStack
 
-PROBE_TIMEOUT_SECONDS = 60
-TOP_PACKAGES = 12
-# Imported by the probe itself (events, timers, token evidence), not by the app.
-HARNESS_PACKAGES = ("bench", "tests", "bench_stdlib_signer")
+RAM_DISK = Path("/dev/shm")  # noqa: S108 - a private folder is made inside it
+# What the stage's DJANGO_SECRET_KEY_SECRET_ARN would name (the stack's generated secret).
+SECRET_ARN = f"arn:aws:secretsmanager:{REGION}:123456789012:secret:webhook-site/django-secret-key-AbCdEf"
+
+
+@dataclass(frozen=True)
+class StartTiming:
+    init_ms: float
+    first_invocation_ms: float
+    first_response_ms: float
+    cpu_ms: float
+
+    @classmethod
+    def of(cls, start: ColdStart) -> StartTiming:
+        return cls(start.init_ms, start.first_invocation_ms, start.first_response_ms, start.cpu_ms)
+
+
+@dataclass(frozen=True)
+class PackageFacts:
+    megabytes: float
+    files: int
+    modules_loaded: int
 
 
 @dataclass
 class ColdStartResult:
-    site: list[dict[str, Any]]
-    bare: list[dict[str, Any]]
-    site_imports_ms: list[tuple[str, float]]
-    site_import_total_ms: float
-    bare_import_total_ms: float
+    starts: dict[str, list[StartTiming]]
+    import_times: dict[str, dict[str, float]]  # app -> module -> median own ms under -X importtime
+    import_profiles: int
+    packages: dict[str, PackageFacts]
+    secret_reads_ms: list[float]
+    step_seconds: dict[str, float] = field(default_factory=dict)
 
-    @staticmethod
-    def median_total(probes: list[dict[str, Any]]) -> float:
-        return statistics.median(probe["total_ms"] for probe in probes)
+    def import_groups(self, app: str) -> dict[str, ImportGroup]:
+        return grouped(self.import_times[app])
+
+    def imports_only_in(self, app: str, other: str) -> tuple[int, float]:
+        """How many modules ``app`` imports that ``other`` does not, and their own time (ms)."""
+        extra = set(self.import_times[app]) - set(self.import_times[other])
+        return len(extra), sum(self.import_times[app][module] for module in extra)
+
+    def median(self, app: str, phase: str = "first_response_ms") -> float:
+        return statistics.median(getattr(timing, phase) for timing in self.starts[app])
 
     @property
     def ratio(self) -> float:
-        return ratio(self.median_total(self.site), self.median_total(self.bare))
+        return ratio(self.median(SITE), self.median(BARE))
 
-    @staticmethod
-    def median_phases(probes: list[dict[str, Any]], key: str = "phases") -> list[tuple[str, float]]:
-        names = [name for name, _ in probes[0][key]]
-        by_probe = [dict(map(tuple, probe[key])) for probe in probes]
-        return [(name, statistics.median(values[name] for values in by_probe)) for name in names]
+    @property
+    def cpu_ratio(self) -> float:
+        return ratio(self.median(SITE, "cpu_ms"), self.median(BARE, "cpu_ms"))
 
+    def paired_ratios(self) -> list[float]:
+        """Each round's site start over the bare start of the same round (load drift hits both alike)."""
+        return [
+            ratio(site.first_response_ms, bare.first_response_ms)
+            for site, bare in zip(self.starts[SITE], self.starts[BARE], strict=True)
+        ]
 
-def run_probe(arguments: list[str], python_options: tuple[str, ...] = ()) -> tuple[dict[str, Any], str]:
-    environment = lambda_runtime_environment() | {"BENCH_SPAWNED_AT_NS": str(time.time_ns())}
-    result = subprocess.run(
-        [sys.executable, *python_options, "-m", "bench.cold_start_probe", *arguments],
-        cwd=REPOSITORY,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=PROBE_TIMEOUT_SECONDS,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"cold-start probe {arguments} failed:\n{result.stderr[-4000:]}")
-    report = json.loads(result.stdout.strip().splitlines()[-1])
-    if report["status"] != 200:
-        raise RuntimeError(f"probe {arguments}: status {report['status']}:\n{result.stderr[-4000:]}")
-    return report, result.stderr
+    @property
+    def bytecode_speedup(self) -> float:
+        return ratio(self.median(SITE_WITHOUT_BYTECODE), self.median(SITE))
 
+    @property
+    def secret_read_ms(self) -> float:
+        return statistics.median(self.secret_reads_ms)
 
-def imports_by_package(importtime_log: str) -> tuple[list[tuple[str, float]], float]:
-    """Own import time summed per top-level package (ms), largest first, and the total."""
-    by_package: dict[str, float] = defaultdict(float)
-    for line in importtime_log.splitlines():
-        if not line.startswith("import time:") or "self [us]" in line:
-            continue
-        own, _cumulative, name = line.removeprefix("import time:").split("|")
-        package = name.strip().split(".")[0]
-        if package not in HARNESS_PACKAGES:
-            by_package[package] += int(own) / 1000
-    ranked = sorted(by_package.items(), key=lambda item: item[1], reverse=True)
-    return ranked, sum(by_package.values())
+    @property
+    def ratio_with_secret_read(self) -> float:
+        """The ratio had the timed starts also read the secret key, as the production stage does."""
+        return ratio(self.median(SITE) + self.secret_read_ms, self.median(BARE))
+
+    def import_total_ms(self, app: str) -> float:
+        return sum(self.import_times[app].values())
 
 
-def run(stack: BenchStack, generated_settings: str, sizes: BenchSizes) -> ColdStartResult:
-    settings_dir = stack.work_dir / "containers" / "b5-cold-start"
-    write_stage_settings(generated_settings, settings_dir, stack.stage_variables(PRODUCTION_CONN_MAX_AGE))
-    site_arguments, bare_arguments = ["site", str(settings_dir)], ["bare"]
-    # One discarded start of each: bytecode caches written, files in the page cache, as on a warm host.
-    run_probe(site_arguments)
-    run_probe(bare_arguments)
-    site, bare = [], []
+@contextmanager
+def scratch_directory() -> Iterator[Path]:
+    """B5's builds and unpacked trees, in RAM when the machine has a RAM disk.
+
+    Both are small-file I/O: `zappa package` copies the whole venv, the bytecode step unpacks every
+    source, and an unpacked zip is ~10,000 files. On this machine's disk a build takes ~40 s longer
+    and an unpacking ~13 s against ~2 s. The measured starts read the same files either way: a
+    discarded first start of each function brings its tree into the page cache, where later starts
+    find it whatever the file system.
+    """
+    parent = RAM_DISK if RAM_DISK.is_dir() and os.access(RAM_DISK, os.W_OK) else None
+    with tempfile.TemporaryDirectory(prefix="webhook-site-b5-", dir=parent) as directory:
+        yield Path(directory)
+
+
+def alternating_starts(
+    stack: BenchStack, apps: dict[str, App], sizes: BenchSizes, log: Path
+) -> dict[str, list[StartTiming]]:
+    """Rounds in which every app starts once, in an order that rotates from round to round."""
+    starts: dict[str, list[StartTiming]] = {app: [] for app in apps}
     for number in range(sizes.cold_starts):
-        pair = [(site, site_arguments), (bare, bare_arguments)]
-        for probes, arguments in pair if number % 2 == 0 else reversed(pair):
-            probes.append(run_probe(arguments)[0])
-    site_imports, site_import_total = imports_by_package(run_probe(site_arguments, ("-X", "importtime"))[1])
-    _, bare_import_total = imports_by_package(run_probe(bare_arguments, ("-X", "importtime"))[1])
-    return ColdStartResult(site, bare, site_imports[:TOP_PACKAGES], site_import_total, bare_import_total)
+        arms = [SITE, BARE] + ([SITE_WITHOUT_BYTECODE] if number < sizes.cold_starts_without_bytecode else [])
+        shift = number % len(arms)
+        for app in arms[shift:] + arms[:shift]:
+            starts[app].append(StartTiming.of(apps[app].start(stack, log)))
+    return starts
+
+
+def import_profiles(
+    stack: BenchStack, apps: dict[str, App], profiles: int, directory: Path
+) -> tuple[dict[str, dict[str, float]], dict[str, PackageFacts]]:
+    """Alternating starts under -X importtime, each followed by the module audit."""
+    logs: dict[str, list[str]] = {SITE: [], BARE: []}
+    modules_loaded: dict[str, int] = {}
+    report = directory / "module-audit.json"
+    for number in range(profiles):
+        for app in (SITE, BARE) if number % 2 == 0 else (BARE, SITE):
+            audit = raw_command(MODULE_AUDIT, report)
+            start = apps[app].start(stack, directory / "profiled.log", audit, options=("-X", "importtime"))
+            answer = read_report(report)
+            if answer["elsewhere"]:
+                raise RuntimeError(f"{app} loaded modules from outside its zip: {answer['elsewhere']}")
+            logs[app].append(start.stderr)
+            modules_loaded[app] = int(answer["modules"])
+    imports = {app: median_module_times([module_times(log) for log in logs[app]]) for app in logs}
+    return imports, {app: package_facts(apps[app].package, modules_loaded[app]) for app in logs}
+
+
+def package_facts(package: Path, modules_loaded: int) -> PackageFacts:
+    with zipfile.ZipFile(package) as archive:
+        files = sum(1 for info in archive.infolist() if not info.is_dir())
+    return PackageFacts(package.stat().st_size / 2**20, files, modules_loaded)
+
+
+def secret_reads(stack: BenchStack, site: App, reads: int, directory: Path) -> list[float]:
+    """The production stage's first secret-key read, timed inside ``reads`` fresh site functions."""
+    secret_key = stack.stage_variables(0)["DJANGO_SECRET_KEY"]
+    report = directory / "secret-read.json"
+    timings = []
+    with SecretsManagerStub(SECRET_ARN, secret_key) as endpoint:
+        probe = raw_command(KEY_READ_TIMING, report, endpoint=endpoint.endpoint_url, secret_arn=SECRET_ARN)
+        for _ in range(reads):
+            site.start(stack, directory / "secret-read.log", probe)
+            timings.append(float(read_report(report)["elapsed_ms"]))
+        if endpoint.reads != reads:
+            raise RuntimeError(f"the secret was read {endpoint.reads} times, not {reads}")
+    return timings
+
+
+def run(stack: BenchStack, sizes: BenchSizes) -> ColdStartResult:
+    steps: dict[str, float] = {}
+    with scratch_directory() as directory:
+        with_stripped = sizes.cold_starts_without_bytecode > 0
+        packages = timed(steps, "B5 builds", lambda: build_packages(directory, with_stripped))
+        apps = timed(steps, "B5 unpacking", lambda: prepare_apps(stack, directory, packages))
+        for app in apps.values():  # discarded: brings each tree into the page cache, as on a warm host
+            app.start(stack, directory / "discarded.log")
+        starts = timed(
+            steps,
+            "B5 alternating starts",
+            lambda: alternating_starts(stack, apps, sizes, directory / "start.log"),
+        )
+        imports, facts = import_profiles(stack, apps, sizes.import_profiles, directory)
+        reads = secret_reads(stack, apps[SITE], sizes.secret_reads, directory)
+        for app in apps.values():
+            app.function.check_unchanged()
+    return ColdStartResult(starts, imports, sizes.import_profiles, facts, reads, steps)

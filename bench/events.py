@@ -12,6 +12,7 @@ from typing import Any
 from tests.lambda_events import LambdaContext, rest_api_v1_event
 
 STAGE = "production"
+BARE_STAGE = "bare"  # bench/bare_app/zappa_settings.json
 CAPTURE_PATH = "/hooks/bench"
 # About the size of a small GitHub "ping"/"push" delivery.
 WEBHOOK_BODY = json.dumps(
@@ -31,7 +32,7 @@ WEBHOOK_HEADERS = {
     "X-Hub-Signature-256": "sha256=" + "ab" * 32,
 }
 
-__all__ = ["LambdaContext", "capture_event", "page_event"]
+__all__ = ["LambdaContext", "capture_event", "hello_event", "page_event"]
 
 
 def capture_event() -> dict[str, Any]:
@@ -40,3 +41,8 @@ def capture_event() -> dict[str, Any]:
 
 def page_event(path: str, cookie: str) -> dict[str, Any]:
     return rest_api_v1_event("GET", path, STAGE, headers={"Cookie": cookie, "Accept": "text/html"})
+
+
+def hello_event() -> dict[str, Any]:
+    """What B5's bare Django reference answers: a plain GET."""
+    return rest_api_v1_event("GET", "/hello", BARE_STAGE)

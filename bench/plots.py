@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
-from bench.b5_cold_start import ColdStartResult
+from bench.cold_start_apps import BARE, SITE, SITE_WITHOUT_BYTECODE
 from bench.distribution import TIMES
 from bench.results import BenchResults
 
@@ -138,32 +138,39 @@ def growth_plot(results: BenchResults, path: Path) -> Path:
     return save(figure, path)
 
 
-def cold_start_segments(cold: ColdStartResult) -> list[tuple[str, list[tuple[str, float]]]]:
-    site = [item for item in cold.median_phases(cold.site) if item[0] != "first invocation"]
-    site += cold.median_phases(cold.site, "breakdown")
-    return [("webhook_site\n(Zappa handler)", site), ("bare Django\n(WSGI)", cold.median_phases(cold.bare))]
+COLD_START_APPS = (
+    (SITE, "webhook_site\n(production zip)"),
+    (BARE, "bare Django\n(same packaging)"),
+    (SITE_WITHOUT_BYTECODE, "webhook_site zip\nwithout .pyc"),
+)
+INIT_COLOUR, INVOCATION_COLOUR, SECRET_COLOUR = "#1f77b4", "#ff7f0e", "#bbbbbb"
 
 
 def cold_start_plot(results: BenchResults, path: Path) -> Path:
     cold = results.cold_start
-    figure, axes = plt.subplots(figsize=(9, 3.6))
-    palette = plt.get_cmap("tab20").colors[::2] + plt.get_cmap("tab20").colors[1::2]
-    colours: dict[str, tuple[float, ...]] = {}
-    for row, (_label, segments) in enumerate(cold_start_segments(cold)):
-        left = 0.0
-        for name, milliseconds in segments:
-            short = name.split(" (")[0]
-            first_time = short not in colours
-            colour = colours.setdefault(short, palette[len(colours) % len(palette)])
-            axes.barh(row, milliseconds, left=left, color=colour, label=short if first_time else None)
-            left += milliseconds
-        axes.text(left + 3, row, f"{left:.0f} ms", va="center", fontsize=8)
-    axes.set_yticks([0, 1], [label for label, _ in cold_start_segments(cold)], fontsize=8)
-    axes.set_xlim(0, axes.get_xlim()[1] * 1.12)  # room for the totals
+    apps = [(app, label) for app, label in COLD_START_APPS if app in cold.starts]
+    figure, axes = plt.subplots(figsize=(9, 1.6 + 0.7 * len(apps)))
+    for row, (app, _label) in enumerate(apps):
+        # The bar is the median first response, its first part the median init (medians do not add up).
+        init, end = cold.median(app, "init_ms"), cold.median(app)
+        first = row == 0
+        init_label = "init: Python, runtime client, Zappa's handler"
+        axes.barh(row, init, color=INIT_COLOUR, label=init_label if first else None)
+        axes.barh(
+            row, end - init, left=init, color=INVOCATION_COLOUR, label="first invocation" if first else None
+        )
+        text = f"{end:,.0f} ms"
+        if app == SITE:
+            label = "the stage's secret-key read (timed apart)"
+            axes.barh(row, cold.secret_read_ms, left=end, color=SECRET_COLOUR, hatch="//", label=label)
+            end, text = end + cold.secret_read_ms, f"{text} + {cold.secret_read_ms:,.0f} ms"
+        axes.text(end + 10, row, text, va="center", fontsize=8)
+    axes.set_yticks(range(len(apps)), [label for _app, label in apps], fontsize=8)
+    axes.set_xlim(0, axes.get_xlim()[1] * 1.15)  # room for the totals
     axes.invert_yaxis()
-    axes.set_xlabel("median time from spawn to first answered request, ms")
-    axes.set_title(f"B5 cold start: {cold.ratio:.2f}{TIMES} the bare Django app")
-    axes.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    axes.set_xlabel("median time from spawn to the Runtime API receiving the first response, ms")
+    axes.set_title(f"B5 cold start from the zips: {cold.ratio:.2f}{TIMES} the bare Django app")
+    axes.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=3, frameon=False)
     axes.grid(True, axis="x", alpha=0.3)
     return save(figure, path)
 

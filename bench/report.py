@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from bench.b1_reuse import ModeResult
 from bench.b3_fanin import FanInResult
-from bench.b5_cold_start import ColdStartResult
+from bench.cold_start_report import cold_start_caveats, cold_start_gap, cold_start_section
 from bench.distribution import TIMES
 from bench.events import WEBHOOK_BODY
-from bench.results import BenchResults, reuse_connects_per_thousand, target_checks
+from bench.markdown import image, table
+from bench.results import BenchResults, cold_start_fully_met, reuse_connects_per_thousand, target_checks
 
 SECTIONS = (
     "## Machine",
@@ -46,18 +46,8 @@ FANIN_COLUMNS = [
 ]
 
 
-def table(header: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
 def ms(value: float) -> str:
     return f"{value:.2f}"
-
-
-def image(title: str, plot: Path, document: Path) -> str:
-    return f"![{title}]({os.path.relpath(plot, document.parent)})"
 
 
 def header(results: BenchResults) -> str:
@@ -101,15 +91,12 @@ def targets_section(results: BenchResults) -> str:
             check.benchmark,
             check.target,
             check.measured,
-            "met" if check.met else f"**missed** ({check.shortfall})",
+            ("met" if check.met else f"**missed** ({check.shortfall})")
+            + (f"; {check.note}" if check.note else ""),
         ]
         for check in target_checks(results)
     ]
     return "## Targets\n\n" + table(["benchmark", "target", "measured", "verdict"], rows) + "\n"
-
-
-def median_of(pairs: list[tuple[str, float]], prefix: str) -> float:
-    return next((value for name, value in pairs if name.startswith(prefix)), 0.0)
 
 
 def health_check_ping_ms(results: BenchResults) -> float:
@@ -130,34 +117,14 @@ def reuse_gap(results: BenchResults) -> str:
     )
 
 
-def cold_start_gap(cold: ColdStartResult) -> str:
-    site, bare = cold.median_total(cold.site), cold.median_total(cold.bare)
-    zappa_import = median_of(cold.median_phases(cold.site), "import zappa.handler")
-    first_token = median_of(cold.median_phases(cold.site, "breakdown"), "IAM token")
-    stdlib_tokens = sorted(probe["token_costs"]["stdlib_signer_first_token_ms"] for probe in cold.site)
-    token_saving = first_token - stdlib_tokens[len(stdlib_tokens) // 2]
-    return (
-        f"- **B5 cold start** ({cold.ratio:.2f}{TIMES}): `import zappa.handler` alone takes "
-        f"{zappa_import:.0f} ms ({zappa_import / bare:.2f}{TIMES} the whole bare cold start) and the "
-        f"first IAM token {first_token:.0f} ms (botocore resolving credentials, then signing). "
-        f"A standard-library token signer would save ~{token_saving:.0f} ms "
-        f"({(site - token_saving) / bare:.2f}{TIMES}); "
-        "a Lambda handler that imports boto3, werkzeug and asyncio only when it needs them would save "
-        f"most of the rest ({(site - token_saving - zappa_import) / bare:.2f}{TIMES} if it cost nothing). "
-        "On AWS, Lambda SnapStart (Zappa's `snap_start` setting) would take imports and Django setup out "
-        "of cold starts altogether; the app is ready for it, since nothing that expires (a token, a "
-        "connection, credentials) is made at import time. Not measurable here."
-    )
-
-
 def gaps_section(results: BenchResults) -> str:
     """For each missed target: the measured parts that explain it, and what removing them would give."""
     missed = [check.benchmark for check in target_checks(results) if not check.met]
     parts = []
     if any(benchmark.startswith("B1 reuse: median") for benchmark in missed):
         parts.append(reuse_gap(results))
-    if any(benchmark.startswith("B5") for benchmark in missed):
-        parts.append(cold_start_gap(results.cold_start))
+    if not cold_start_fully_met(results):
+        parts.append(cold_start_gap(results))
     if not parts:
         return ""
     return "## What the missed targets would need\n\n" + "\n".join(parts) + "\n"
@@ -357,56 +324,6 @@ primary key whatever the table size.
 """
 
 
-def phase_rows(cold: ColdStartResult) -> list[list[str]]:
-    site = cold.median_phases(cold.site)
-    bare = cold.median_phases(cold.bare)
-    rows = [["webhook_site", name, ms(value)] for name, value in site]
-    rows += [["", f"↳ {name}", ms(value)] for name, value in cold.median_phases(cold.site, "breakdown")]
-    rows += [["bare Django", name, ms(value)] for name, value in bare]
-    return rows
-
-
-def cold_start_section(results: BenchResults, plot: Path, document: Path) -> str:
-    cold = results.cold_start
-    site_total, bare_total = cold.median_total(cold.site), cold.median_total(cold.bare)
-    token_costs = cold.site[-1].get("token_costs", {})
-    import_rows = [[f"`{package}`", ms(value)] for package, value in cold.site_imports_ms]
-    statements = cold.site[-1]["statements"]
-    return f"""## B5 cold start
-
-A fresh process to its first answered request, {len(cold.site)} times each, alternating: the site
-(`import zappa.handler`, `LambdaHandler("zappa_settings")` for the production stage, then one capture
-event, which mints the first token and opens the first connection through the stand-in) against the
-bare Django reference in `bench/bare_django` (no database, no apps, no middleware, one view, called
-through plain WSGI). Times run from the parent's spawn to the first response; bytecode caches are
-warm (one discarded start of each first).
-
-{table(["app", "phase (median)", "ms"], phase_rows(cold))}
-
-**Medians: {ms(site_total)} ms vs {ms(bare_total)} ms, {cold.ratio:.2f}{TIMES}.** SQL of the first request:
-{"; ".join(f"`` {sql}… `` {value:.2f} ms" for sql, value in statements) or "none"}.
-
-The app signs tokens with botocore's SigV4 query signer directly (building boto3's RDS client for
-`generate_db_auth_token` cost ~75 ms of every cold start in an earlier run of this benchmark). The
-first token's cost is botocore resolving the credentials once; a second token took
-{token_costs.get("second_app_token_ms", float("nan")):.2f} ms,
-and a standard-library SigV4 signer (`local_rds_proxy/iam_token.py`'s `build_auth_token`, tested
-byte-identical to boto3's) took {token_costs.get("stdlib_signer_first_token_ms", float("nan")):.2f} ms for
-its first token, its import included.
-
-Import time by top-level package (`python -X importtime`, own time summed, the probe's own imports
-left out; total {cold.site_import_total_ms:.0f} ms for the site vs {cold.bare_import_total_ms:.0f} ms for
-bare Django, importtime's overhead included):
-
-{table(["package", "ms"], import_rows)}
-
-`zappa.handler` imports `boto3` (through `zappa.utilities`), `werkzeug` and `asyncio` at module level,
-whatever the app; Django's own import cost is the same in both apps.
-
-{image("B5 cold start", plot, document)}
-"""
-
-
 def method_section(results: BenchResults) -> str:
     sizes = results.sizes
     return f"""## Method and caveats
@@ -415,9 +332,12 @@ def method_section(results: BenchResults) -> str:
   {sizes.warmup_invocations} warm-up; B2 {sizes.floor_samples:,} of each plus
   {sizes.profiled_invocations} profiled; B3 {", ".join(map(str, sizes.fanin_clients))} clients {TIMES}
   {sizes.fanin_inserts} `INSERT`s; B4 {", ".join(f"{rows:,}" for rows in sizes.growth_rows)} rows,
-  {sizes.growth_requests} requests per endpoint and size; B5 {sizes.cold_starts} cold starts per app.
-- Latencies are taken inside the container process around `LambdaHandler.handler(event, context)`,
-  so they include Zappa's event translation but not Lambda's own invoke overhead or network.
+  {sizes.growth_requests} requests per endpoint and size; B5 {sizes.cold_starts} cold starts per app
+  ({sizes.cold_starts_without_bytecode} without bytecode), {sizes.import_profiles} profiled starts per
+  app, {sizes.secret_reads} timed secret-key reads.
+- B1-B4 latencies are taken inside the container process around `LambdaHandler.handler(event,
+  context)`, so they include Zappa's event translation but not Lambda's own invoke overhead or network.
+{cold_start_caveats(results)}
 - The stand-in is a Python relay: each proxied statement costs it a few hundred µs that real RDS
   Proxy would not add, which makes B1's and B2's denominators (warm path, floor) look relatively
   worse and the TLS/login cost of B1's fresh connections roughly comparable to real RDS Proxy's

@@ -17,6 +17,7 @@ REUSE_CONNECTS_PER_THOUSAND_TARGET = 1.0
 FLOOR_RATIO_TARGET = 4.0
 GROWTH_FLATNESS_TARGET = 1.2
 COLD_START_RATIO_TARGET = 1.3
+COLD_START_STRETCH_TARGET = 1.1
 
 
 @dataclass
@@ -39,12 +40,33 @@ class TargetCheck:
     measured: str
     met: bool
     shortfall: str = ""
+    note: str = ""
 
 
 def reuse_connects_per_thousand(reuse: ReuseResult) -> float:
     """The larger of the two independent counts: the stand-in's accepted connections, the app's tokens."""
     mode = reuse.reuse
     return max(mode.per_thousand(mode.proxy_connects), mode.per_thousand(mode.tokens_minted))
+
+
+def cold_start_stretch_met(results: BenchResults) -> bool:
+    return results.cold_start.ratio <= COLD_START_STRETCH_TARGET
+
+
+def cold_start_fully_met(results: BenchResults) -> bool:
+    """Target and stretch met, even with the production stage's secret-key read added."""
+    cold = results.cold_start
+    return cold_start_stretch_met(results) and cold.ratio_with_secret_read <= COLD_START_STRETCH_TARGET
+
+
+def cold_start_stretch_note(results: BenchResults) -> str:
+    """The stretch verdict, and the ratio with the production stage's secret-key read added."""
+    cold = results.cold_start
+    over = f"{cold.ratio / COLD_START_STRETCH_TARGET:.2f}{TIMES} over"
+    verdict = "met" if cold_start_stretch_met(results) else f"missed ({over})"
+    with_read = f"{cold.ratio_with_secret_read:.2f}{TIMES}"
+    stretch = f"stretch ≤ {COLD_START_STRETCH_TARGET}{TIMES} {verdict}"
+    return f"{stretch}; {with_read} with the stage's secret-key read (see B5)"
 
 
 def target_checks(results: BenchResults) -> list[TargetCheck]:
@@ -89,10 +111,11 @@ def target_checks(results: BenchResults) -> list[TargetCheck]:
             f"{growth.flatness('page') / GROWTH_FLATNESS_TARGET:.2f}{TIMES} over",
         ),
         TargetCheck(
-            "B5 cold start: first captured hit / bare Django first request",
+            "B5 cold start from the zip: first captured hit / bare Django first response (medians)",
             f"≤ {COLD_START_RATIO_TARGET}{TIMES}",
             f"{cold.ratio:.2f}{TIMES}",
             cold.ratio <= COLD_START_RATIO_TARGET,
             f"{cold.ratio / COLD_START_RATIO_TARGET:.2f}{TIMES} over",
+            cold_start_stretch_note(results),
         ),
     ]

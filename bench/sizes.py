@@ -21,8 +21,12 @@ class BenchSizes:
     # B4: table sizes, and requests per endpoint at each size.
     growth_rows: tuple[int, ...]
     growth_requests: int
-    # B5: cold starts of each app, alternated.
+    # B5: cold starts of each app, alternated; the site's zip without bytecode joins the first rounds.
     cold_starts: int
+    cold_starts_without_bytecode: int
+    # B5, outside the timed starts: starts of each app under -X importtime; timed secret-key reads.
+    import_profiles: int
+    secret_reads: int
 
 
 FULL = BenchSizes(
@@ -37,6 +41,9 @@ FULL = BenchSizes(
     growth_rows=(1_000, 100_000, 1_000_000),
     growth_requests=500,
     cold_starts=20,
+    cold_starts_without_bytecode=10,
+    import_profiles=5,
+    secret_reads=5,
 )
 QUICK = BenchSizes(
     name="quick",
@@ -50,6 +57,9 @@ QUICK = BenchSizes(
     growth_rows=(1_000, 10_000),
     growth_requests=60,
     cold_starts=3,
+    cold_starts_without_bytecode=0,  # the tiny run (the test suite's smoke test) covers it
+    import_profiles=1,
+    secret_reads=1,
 )
 TINY = BenchSizes(
     name="tiny",
@@ -63,5 +73,8 @@ TINY = BenchSizes(
     growth_rows=(100, 300),
     growth_requests=5,
     cold_starts=1,
+    cold_starts_without_bytecode=1,
+    import_profiles=1,
+    secret_reads=1,
 )
 MODES = {sizes.name: sizes for sizes in (FULL, QUICK, TINY)}

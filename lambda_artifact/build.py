@@ -76,13 +76,21 @@ def build_package(
         )
     with _step("check --deploy"):
         check_deploy_settings(stage, staging, venv)
+    return package_project(stage, staging, output, venv)
+
+
+def package_project(stage: str, project_dir: Path, output: Path, venv: Path = DEFAULT_VENV) -> Path:
+    """Steps 4 and 5 for any Zappa project folder: `zappa package`, then the bytecode step.
+
+    Also used by the benchmarks to package their bare Django reference exactly as the site is packaged.
+    """
     with _step("zappa package"):
         output = output.resolve()
         output.parent.mkdir(parents=True, exist_ok=True)
         output.unlink(missing_ok=True)
         _run(
             [str(venv / "bin" / "zappa"), "package", stage, "-o", str(output)],
-            cwd=staging,
+            cwd=project_dir,
             env=_venv_environment(venv),
         )
     with _step("bytecode"):

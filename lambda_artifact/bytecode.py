@@ -26,6 +26,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 # Lambda unpacks the zip here; recording it as the source path makes tracebacks read as on Lambda
 # (the interpreter fixes co_filename up to the real path at import anyway).
@@ -60,15 +61,29 @@ def compile_sources(archive: zipfile.ZipFile, work_dir: Path) -> None:
     sources = [info for info in archive.infolist() if is_source(info.filename)]
     for info in sources:
         archive.extract(info, work_dir)
-    compileall.compile_dir(
-        work_dir,
-        quiet=2,  # a file this Python cannot compile is reported by the caller, by name
-        force=True,
-        workers=0,
-        stripdir=str(work_dir),
-        prependdir=TASK_ROOT,
-        invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
-    )
+    compileall.compile_dir(work_dir, workers=0, **compile_options(work_dir))
+
+
+def compile_options(root: Path) -> dict[str, Any]:
+    """compileall's options: unchecked-hash .pyc, source paths recorded as if ``root`` were /var/task."""
+    return {
+        "quiet": 2,  # a file this Python cannot compile is reported by the caller, by name
+        "force": True,
+        "stripdir": str(root),
+        "prependdir": TASK_ROOT,
+        "invalidation_mode": py_compile.PycInvalidationMode.UNCHECKED_HASH,
+    }
+
+
+def recompile_in_task_root(task_root: Path, source: Path) -> None:
+    """Compile a .py changed after the zip was unpacked into ``task_root``, as compile_zip would have.
+
+    For benchmarks that fill in the settings module of an unpacked zip: an unchecked-hash .pyc is
+    never checked against its source, so the old one would go on being loaded.
+    """
+    if not compileall.compile_file(source, **compile_options(task_root)):
+        version = f"{sys.version_info.major}.{sys.version_info.minor}"
+        raise RuntimeError(f"Python {version} cannot compile {source}")
 
 
 def rewritten_entries(
@@ -107,10 +122,36 @@ def compile_zip(path: Path) -> BytecodeReport:
     return report
 
 
+def strip_bytecode(path: Path, target: Path) -> Path:
+    """A copy of the zip at ``path`` without any .pyc: the control for what this step buys.
+
+    Started from such a zip, every module is compiled at every cold start, as before this step (the
+    venv's timestamp .pyc files were all stale on Lambda, and our own code had none).
+    """
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as stripped:
+        for info in source.infolist():
+            if not info.filename.endswith(".pyc"):
+                stripped.writestr(info, source.read(info))
+    return target
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("zip", type=Path)
+    parser.add_argument("zip", type=Path, nargs="?")
+    parser.add_argument(
+        "--recompile",
+        nargs=2,
+        metavar=("TASK_ROOT", "SOURCE"),
+        type=Path,
+        help="instead: compile one changed .py of a zip unpacked into TASK_ROOT",
+    )
     args = parser.parse_args(argv)
+    if args.recompile:
+        task_root, source = args.recompile
+        recompile_in_task_root(task_root, source)
+        return 0
+    if args.zip is None:
+        parser.error("give the zip to compile")
     report = compile_zip(args.zip)
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
     print(

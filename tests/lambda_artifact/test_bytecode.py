@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import marshal
 import subprocess
+import sys
 import zipfile
 from pathlib import Path, PurePosixPath
 
 import pytest
 
 from lambda_artifact.build import DEFAULT_VENV
-from lambda_artifact.bytecode import PYCACHE
+from lambda_artifact.bytecode import PYCACHE, recompile_in_task_root, strip_bytecode
 from lambda_artifact.task_root import unpack_as_lambda
 from tests.lambda_artifact.conftest import run_probe
 
@@ -73,15 +75,23 @@ def test_without_the_bytecode_step_the_same_cold_start_compiles_every_module(
     built_package: Path, tmp_path: Path
 ) -> None:
     # The control: the same zip with its bytecode removed, as a plain build would leave our own code.
-    stripped = tmp_path / "no-bytecode.zip"
-    with zipfile.ZipFile(built_package) as source, zipfile.ZipFile(stripped, "w") as target:
-        for info in source.infolist():
-            if not info.filename.endswith(".pyc"):
-                target.writestr(info, source.read(info))
+    stripped = strip_bytecode(built_package, tmp_path / "no-bytecode.zip")
 
     result = run_probe(unpack_as_lambda(stripped, tmp_path / "task"), "cold", DJANGO_SECRET_KEY=SECRET_KEY)
 
     assert len(result["compiled_from_source"]) > 500
+
+
+def test_a_source_changed_after_unpacking_is_recompiled_as_the_build_compiles_it(tmp_path: Path) -> None:
+    # What benchmarks do after filling in the settings module of an unpacked zip.
+    source = tmp_path / "zappa_settings.py"
+    source.write_text("API_STAGE = 'production'\n")
+
+    recompile_in_task_root(tmp_path, source)
+
+    pyc = (tmp_path / PYCACHE / f"zappa_settings.{sys.implementation.cache_tag}.pyc").read_bytes()
+    assert int.from_bytes(pyc[4:8], "little") == HASH_BASED  # unchecked: the source is never looked at
+    assert marshal.loads(pyc[16:]).co_filename == "/var/task/zappa_settings.py"  # noqa: S302 - ours
 
 
 def test_zoneinfo_works_from_the_zip_without_system_time_zones(unpacked_package):

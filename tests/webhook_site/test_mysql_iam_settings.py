@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.backends.mysql.base import DatabaseWrapper as PlainMySQLWrapper
 
 from webhook_site.database_config import database_settings
+from webhook_site.db import iam_auth
 from webhook_site.db.iam_auth import aws_credentials, mint_auth_token, tokens_minted
 from webhook_site.db.mysql_iam.base import DatabaseWrapper
 
@@ -138,5 +139,40 @@ def test_missing_credentials_is_a_clear_error(iam_environment: None, monkeypatch
     try:
         with pytest.raises(ImproperlyConfigured, match="no AWS credentials"):
             mint_auth_token("proxy.example.com", 3306, "webhook_app", "eu-west-1")
+    finally:
+        aws_credentials.cache_clear()
+
+
+def test_environment_credentials_need_no_botocore_session(
+    iam_environment: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Lambda puts the role's keys in the environment; building a Session there is wasted cold start.
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAENVIRONMENTONLY01")
+    monkeypatch.setattr(iam_auth.botocore.session, "Session", session_must_not_be_built)
+    aws_credentials.cache_clear()
+    try:
+        assert aws_credentials().access_key == "AKIAENVIRONMENTONLY01"
+    finally:
+        aws_credentials.cache_clear()
+
+
+def session_must_not_be_built(*args: object, **kwargs: object) -> None:
+    raise AssertionError("a botocore Session was built although the environment has credentials")
+
+
+def test_credentials_outside_the_environment_come_from_botocores_chain(
+    iam_environment: None, monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    credentials_file = tmp_path / "credentials"
+    credentials_file.write_text(
+        "[default]\naws_access_key_id = AKIAFROMTHEFILE00001\naws_secret_access_key = x\n"
+    )
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials_file))
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    aws_credentials.cache_clear()
+    try:
+        assert aws_credentials().access_key == "AKIAFROMTHEFILE00001"
     finally:
         aws_credentials.cache_clear()

@@ -1,1 +1,0 @@
-"""The reference for B5: a bare Django project (no database, no apps, no middleware) answering one view."""
