@@ -18,6 +18,7 @@ from bench.events import WEBHOOK_BODY, capture_event, hello_event
 from bench.lambda_function import ColdStart, LambdaFunction, cold_start, install_runtime
 from bench.lambda_packages import build_both
 from bench.stack import DATABASE, BenchStack
+from bench.zappa_stage import configured_variables
 from lambda_artifact.build import DEFAULT_VENV
 from lambda_artifact.bytecode import strip_bytecode
 
@@ -84,6 +85,9 @@ def prepare_apps(stack: BenchStack, directory: Path, packages: dict[str, Path]) 
             runtime_dir,
             python,
             stage_overrides=stage if is_site else None,
+            # Both apps get the production function's configured variables: how Zappa starts an app
+            # (INSTANTIATE_LAMBDA_HANDLER_ON_IMPORT) is the deployment's choice, not the app's.
+            configured=configured_variables(),
         )
         if is_site:
             apps[app] = App(package, function, capture_event, check_capture)

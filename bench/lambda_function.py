@@ -89,6 +89,8 @@ class LambdaFunction:
     python: Path
     home: Path  # an empty directory: nothing of this machine's ~/.aws may reach botocore
     fingerprint: str
+    # The function configuration's own variables (Zappa's aws_environment_variables).
+    configured: dict[str, str]
 
     @classmethod
     def from_package(
@@ -100,13 +102,23 @@ class LambdaFunction:
         python: Path,
         stage_overrides: dict[str, str] | None = None,
         memory_mb: int = 1024,
+        configured: dict[str, str] | None = None,
     ) -> LambdaFunction:
         task_root = unpack_as_lambda(package, directory / "task")
         if stage_overrides is not None:
             fill_in_stage(task_root, python, stage_overrides)
         home = directory / "home"
         home.mkdir()
-        return cls(name, memory_mb, task_root, runtime_dir, python, home, tree_fingerprint(task_root))
+        return cls(
+            name,
+            memory_mb,
+            task_root,
+            runtime_dir,
+            python,
+            home,
+            tree_fingerprint(task_root),
+            configured or {},
+        )
 
     def environment(self, runtime_api: str) -> dict[str, str]:
         """What Lambda sets (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html).
@@ -115,7 +127,7 @@ class LambdaFunction:
         C.UTF-8 because this machine has no en_US.UTF-8 locale; Lambda's PATH entries that exist only
         there (/var/lang/bin, /opt/bin) are left out.
         """
-        return {
+        return self.configured | {
             "_HANDLER": HANDLER,
             "AWS_EXECUTION_ENV": f"AWS_Lambda_{RUNTIME}",
             "AWS_LAMBDA_FUNCTION_NAME": self.name,

@@ -8,12 +8,14 @@ values have to be changed in the generated settings module itself, as a deployme
 from __future__ import annotations
 
 import ast
+import json
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 from bench.proxy_process import REPOSITORY
+from infra.fill_zappa_settings import resolved_setting
 from lambda_artifact.lambda_runtime import TASK_ROOT
 
 STAGE = "production"
@@ -25,6 +27,12 @@ SECRET_ARN_VARIABLE = "DJANGO_SECRET_KEY_SECRET_ARN"  # noqa: S105 - a variable'
 # finds mysql_clear_password itself) and the master CA bundle. Dropped when the repository's code runs
 # in this machine's venv; re-pointed at the unpacked copy when the zip itself runs.
 PACKAGE_FILE_VARIABLES = ("MARIADB_PLUGIN_DIR", "DATABASE_MASTER_CA_BUNDLE")
+
+
+def configured_variables(stage: str = STAGE) -> dict[str, str]:
+    """The stage's aws_environment_variables: set on the function's configuration, not in the package."""
+    settings = json.loads((REPOSITORY / "zappa_settings.json").read_text())
+    return dict(resolved_setting(settings, stage, "aws_environment_variables") or {})
 
 
 def generated_settings_text(work_dir: Path) -> str:

@@ -120,7 +120,8 @@ def stack_permissions(outputs: dict[str, str]) -> list[dict[str, Any]]:
     ]
 
 
-def _resolved(settings: dict[str, Any], stage: str, key: str) -> Any:
+def resolved_setting(settings: dict[str, Any], stage: str, key: str) -> Any:
+    """A stage's value for ``key`` as Zappa resolves it, or None."""
     # Zappa's "extends" is a shallow per-key merge, so a stage's own key replaces the parent's whole.
     while stage:
         if key in settings[stage]:
@@ -135,7 +136,7 @@ def fill_stage(settings: dict[str, Any], stage: str, outputs: dict[str, str]) ->
         known = ", ".join(settings)
         raise StackOutputsError(f"stage {stage!r} is not in zappa_settings.json (stages: {known})")
     filled = json.loads(json.dumps(settings))
-    environment = dict(_resolved(settings, stage, "environment_variables") or {})
+    environment = dict(resolved_setting(settings, stage, "environment_variables") or {})
     environment.update(stack_environment(outputs))
     filled[stage].update(
         aws_region=outputs["Region"],

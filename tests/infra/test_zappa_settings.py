@@ -128,3 +128,11 @@ def test_production_has_no_keep_warm_pings_they_would_warm_latest_not_the_alias(
     # invokes under SnapStart; the pings would cost invocations and warm nothing that serves requests.
     assert _resolved_stage(zappa_settings, "production")["keep_warm"] is False
     assert _resolved_stage(zappa_settings, "dev")["keep_warm"] is True
+
+
+def test_production_builds_the_app_during_init_so_the_snapshot_holds_it(zappa_settings):
+    # zappa/handler.py builds LambdaHandler at import only with this variable in the function's own
+    # configuration (it is read before the stage's environment_variables are exported); otherwise
+    # Django is set up at the first invocation, after SnapStart's snapshot (see test_snapstart.py).
+    production = _resolved_stage(zappa_settings, "production")
+    assert production["aws_environment_variables"] == {"INSTANTIATE_LAMBDA_HANDLER_ON_IMPORT": "true"}

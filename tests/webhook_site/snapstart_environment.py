@@ -1,8 +1,10 @@
 """A simulated SnapStart lifecycle: ``python -m tests.webhook_site.snapstart_environment SETTINGS_DIR``.
 
-This process is the execution environment Lambda initialises: Zappa's real LambdaHandler for the
-production stage (settings module in SETTINGS_DIR), then the before-snapshot hooks, run by the Lambda
-runtime client's own hooks runner (awslambdaric). "Snapshot" = what this process holds at that
+This process is the execution environment Lambda initialises: it imports Zappa's handler module, as
+the runtime imports the function's handler (with INSTANTIATE_LAMBDA_HANDLER_ON_IMPORT, which the
+production function sets, that import builds the LambdaHandler and sets Django up; the settings
+module is in SETTINGS_DIR), then the before-snapshot hooks run through the Lambda runtime client's
+own hooks runner (awslambdaric). "Snapshot" = what this process holds at that
 point; each "restore" is a fork() of it, which starts from exactly that memory, as every restored
 environment starts from the one snapshot. Each child applies its own environment changes (what the
 restored environment differs in, e.g. its credentials), runs the after-restore hooks unless told not
@@ -38,17 +40,19 @@ def open_sockets() -> int:
 
 
 def snapshot_state() -> dict[str, Any]:
-    from django.db import connections
-    from django.urls import get_resolver
+    from django.apps import apps
 
-    return {
-        "open_sockets": open_sockets(),
-        "open_database_connections": [alias for alias in connections if connections[alias].connection],
-        "url_resolver_populated": get_resolver()._populated,
-    }
+    state: dict[str, Any] = {"open_sockets": open_sockets(), "django_set_up": apps.ready}
+    if apps.ready:
+        from django.db import connections
+        from django.urls import get_resolver
+
+        state["open_database_connections"] = [alias for alias in connections if connections[alias].connection]
+        state["url_resolver_populated"] = get_resolver()._populated
+    return state
 
 
-def restored_environment(handler: Any, child: dict[str, Any]) -> dict[str, Any]:
+def restored_environment(lambda_handler: Any, child: dict[str, Any]) -> dict[str, Any]:
     """What one restored copy does first: hooks, then a capture. Runs in the forked child."""
     from awslambdaric.lambda_runtime_hooks_runner import run_after_restore
 
@@ -62,11 +66,11 @@ def restored_environment(handler: Any, child: dict[str, Any]) -> dict[str, Any]:
     event = rest_api_v1_event(
         "POST", "/hooks/snapstart", "production", headers={"Content-Type": "text/plain"}, body=b"restored"
     )
-    response = handler.handler(event, LambdaContext())
+    response = lambda_handler(event, LambdaContext())
     return {"random": random_value, "status": response["statusCode"], "tokens_minted": tokens_minted.count}
 
 
-def fork_restore(handler: Any, child: dict[str, Any]) -> dict[str, Any]:
+def fork_restore(lambda_handler: Any, child: dict[str, Any]) -> dict[str, Any]:
     # The random module reseeds itself in a forked child (os.register_at_fork); a snapshot restore
     # does no such thing, so the child first puts back the state the "snapshot" held.
     snapshot_random_state = random.getstate()
@@ -76,7 +80,7 @@ def fork_restore(handler: Any, child: dict[str, Any]) -> dict[str, Any]:
         random.setstate(snapshot_random_state)
         os.close(read_end)
         try:
-            answer = restored_environment(handler, child)
+            answer = restored_environment(lambda_handler, child)
         except BaseException as error:  # reported to the parent, which fails the test with it
             answer = {"error": repr(error)}
         with os.fdopen(write_end, "w") as pipe:
@@ -92,17 +96,17 @@ def fork_restore(handler: Any, child: dict[str, Any]) -> dict[str, Any]:
 def main() -> None:
     sys.path.insert(0, sys.argv[1])  # zappa_settings.py, as Lambda has it in /var/task
     from awslambdaric.lambda_runtime_hooks_runner import run_before_snapshot
-    from zappa.handler import LambdaHandler
+    from zappa import handler  # the function's handler module: init
 
-    handler = LambdaHandler("zappa_settings")
-    if os.environ.get("SNAPSTART_RESOLVE_CREDENTIALS_AT_INIT"):
+    if os.environ.get("SNAPSTART_RESOLVE_CREDENTIALS_AT_INIT") and handler.global_handler is not None:
         from webhook_site.db.iam_auth import aws_credentials
 
         aws_credentials()
     run_before_snapshot()
     state = snapshot_state()
-    children = [fork_restore(handler, child) for child in json.loads(os.environ["SNAPSTART_CHILDREN"])]
-    print(json.dumps({"snapshot": state, "restored": children}))
+    children = json.loads(os.environ["SNAPSTART_CHILDREN"])
+    state_after = [fork_restore(handler.lambda_handler, child) for child in children]
+    print(json.dumps({"snapshot": state, "restored": state_after}))
 
 
 if __name__ == "__main__":

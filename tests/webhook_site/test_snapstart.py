@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from bench.zappa_stage import generated_settings_text, write_stage_settings
+from bench.zappa_stage import configured_variables, generated_settings_text, write_stage_settings
 from local_rds_proxy import AwsCredential
 from tests.proxy_stack import ADMIN_USER, CREDENTIAL
 
@@ -37,7 +37,10 @@ RESTORED = {
 SERVICE_UNAVAILABLE = 503
 
 
-def simulate(stack: Any, tmp_path: Path, children: list[dict[str, Any]]) -> dict[str, Any]:
+def simulate(
+    stack: Any, tmp_path: Path, children: list[dict[str, Any]], function_variables: dict[str, str]
+) -> dict[str, Any]:
+    """``function_variables``: the function configuration's variables (aws_environment_variables)."""
     settings_dir = tmp_path / "task"
     write_stage_settings(
         generated_settings_text(tmp_path),
@@ -57,6 +60,7 @@ def simulate(stack: Any, tmp_path: Path, children: list[dict[str, Any]]) -> dict
         "AWS_SECRET_ACCESS_KEY": INIT_CREDENTIAL.secret_access_key,
         "SNAPSTART_RESOLVE_CREDENTIALS_AT_INIT": "1",
         "SNAPSTART_CHILDREN": json.dumps(children),
+        **function_variables,
     }
     completed = subprocess.run(  # noqa: S603 - this venv's Python on our own simulation
         [sys.executable, "-m", "tests.webhook_site.snapstart_environment", str(settings_dir)],
@@ -78,7 +82,8 @@ def lifecycle(make_stack: Any, tmp_path: Path) -> tuple[Any, dict[str, Any]]:
     stack = make_stack(region=STAGE_REGION)
     restored = {"environment": RESTORED, "run_hooks": True}
     without_hooks = {"environment": RESTORED, "run_hooks": False}
-    return stack, simulate(stack, tmp_path, [restored, restored, without_hooks, without_hooks])
+    production = configured_variables("production")
+    return stack, simulate(stack, tmp_path, [restored, restored, without_hooks, without_hooks], production)
 
 
 def test_the_snapshot_holds_a_warm_app_and_no_connection(lifecycle):
@@ -86,9 +91,18 @@ def test_the_snapshot_holds_a_warm_app_and_no_connection(lifecycle):
 
     assert result["snapshot"] == {
         "open_sockets": 0,
+        "django_set_up": True,
         "open_database_connections": [],
         "url_resolver_populated": True,
     }
+
+
+def test_without_instantiating_on_import_the_snapshot_would_hold_no_app(make_stack, tmp_path):
+    # The control for the production function's INSTANTIATE_LAMBDA_HANDLER_ON_IMPORT: Zappa otherwise
+    # builds the app at the first invocation, after the snapshot, where no hook of ours ever runs.
+    result = simulate(make_stack(region=STAGE_REGION), tmp_path, [], function_variables={})
+
+    assert result["snapshot"] == {"open_sockets": 0, "django_set_up": False}
 
 
 def test_each_restored_environment_captures_with_its_own_credentials_and_a_fresh_token(lifecycle):
