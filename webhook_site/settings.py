@@ -29,8 +29,9 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    # Before staticfiles: the first app with a command wins, and hits extends runserver.
     "hits",
+    "django.contrib.staticfiles",
     "db_roles",
 ]
 

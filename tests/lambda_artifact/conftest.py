@@ -17,6 +17,7 @@ from lambda_artifact.build import (
 )
 from lambda_artifact.task_root import unpack_as_lambda
 from local_rds_proxy import AwsCredential, CertificatePaths, make_test_certificates
+from tests.prerequisites import missing_prerequisite
 
 STAGE = "production"
 PROBE = Path(__file__).with_name("package_probe.py")
@@ -25,11 +26,19 @@ CREDENTIAL = AwsCredential("AKIALAMBDAPACKAGE001", "lambda-package-test-secret-k
 
 
 def lambda_python() -> str:
-    """The Python 3.12 the package is built with (LAMBDA_PYTHON, this interpreter, PATH or pyenv)."""
+    """The Python 3.12 the package is built with (LAMBDA_PYTHON, this interpreter, PATH or pyenv).
+
+    Without one (Debian 12 packages only 3.11) the zip cannot be built, so every test of it is skipped
+    outside CI, saying what to install, and fails in CI.
+    """
     try:
         return find_runtime_python()
     except BuildError as error:
-        pytest.fail(str(error))
+        missing_prerequisite(
+            f"{error}. The Lambda zip is built with the function's Python 3.12 and its venv module: "
+            "on Ubuntu 24.04 `sudo apt-get install -y python3.12 python3.12-venv`; where no package has "
+            "it (Debian 12), `pyenv install 3.12` (found automatically) or set LAMBDA_PYTHON"
+        )
 
 
 @pytest.fixture(scope="session")
