@@ -82,6 +82,15 @@ test-infra: venv tools
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis staticfiles
 
+## clean-room: the README's quick start (make run, then make test) in a freshly debootstrapped root,
+## entered with chroot (needs root). CLEAN_ROOM_DISTRIBUTION: noble (Ubuntu 24.04, the default) or
+## bookworm (Debian 12). CLEAN_ROOM_FLAGS=--reuse-base skips a new debootstrap. Figures: docs/fresh-machine.md
+.PHONY: clean-room
+CLEAN_ROOM_DISTRIBUTION ?= noble
+CLEAN_ROOM_FLAGS ?=
+clean-room: venv system-packages-clean-room
+	$(BIN)/python -m clean_room $(CLEAN_ROOM_DISTRIBUTION) $(CLEAN_ROOM_FLAGS)
+
 ## lambda-package: the Lambda zip for STAGE (build/webhook-site-$(STAGE).zip), checked for missing
 ## native libraries. Optional: RDS_CA_BUNDLE=/path/global-bundle.pem (needed by bootstrap_db_users).
 .PHONY: lambda-package lambda-check
