@@ -15,7 +15,7 @@ from pathlib import Path
 from clean_room.commands import CleanRoomError, run
 from clean_room.distributions import DISTRIBUTIONS, Distribution
 from clean_room.keyrings import archive_keyring
-from clean_room.pytest_output import PytestPass, parse_test_passes, problems
+from clean_room.pytest_output import PytestPass, parse_pytest_passes, problems
 from clean_room.quick_start import (
     PROJECT_DIR,
     check_refused_without_root,
@@ -121,7 +121,7 @@ def prove(distribution: Distribution, workdir: Path, reuse_base: bool) -> Report
         )
         with report.phase("make test (as root)"):
             returncode, output = run_make_test(root, logs)
-        report.passes = parse_test_passes(output)
+        report.passes = parse_pytest_passes(output)
         if returncode != 0:
             raise CleanRoomError(f"make test failed ({returncode}); see {logs / 'make-test.log'}")
         found = problems(report.passes, distribution)
