@@ -31,8 +31,10 @@ CAPTURE_BODY = b'{"a":1}'
 
 def quick_start_commands(readme: str) -> list[str]:
     """The commands of the first sh block under "## Quick start", comments removed."""
-    section = readme.split("\n## Quick start", 1)[1].split("\n## ", 1)[0]
-    block = re.search(r"```sh\n(.*?)```", section, re.DOTALL)
+    section = re.search(r"^## Quick start\n(.*?)(?=^## |\Z)", readme, re.MULTILINE | re.DOTALL)
+    if section is None:
+        raise CleanRoomError("README.md has no '## Quick start' section")
+    block = re.search(r"```sh\n(.*?)```", section[1], re.DOTALL)
     if block is None:
         raise CleanRoomError("README.md's quick start has no ```sh block")
     lines = (line.split("#", 1)[0].strip() for line in block[1].splitlines())

@@ -8,6 +8,7 @@ loopback), with /proc, /sys and /dev from the host.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -27,6 +28,16 @@ POLICY_RC_D = "#!/bin/sh\n# make clean-room: package scripts start no services i
 # An installer always writes these; debootstrap does not, and tests resolve "localhost".
 HOSTS = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
 STOP_GRACE_SECONDS = 10
+# Certificate authorities an administrator added to this host (update-ca-certificates' local
+# directory). Where the network inspects TLS, as this one does, HTTPS works only with them, so the
+# root gets the same ones, and pip (which otherwise trusts only its bundled certifi) is pointed at the
+# system bundle as on this host. On an open network the directory is empty and nothing is added.
+LOCAL_CERTIFICATES = Path("/usr/local/share/ca-certificates")
+PIP_CONF = (
+    "[global]\n"
+    "# make clean-room: the CAs this host's network needs (clean_room/root_fs.py)\n"
+    "cert = /etc/ssl/certs/ca-certificates.crt\n"
+)
 
 
 def bootstrap(distribution: Distribution, keyring: Path, target: Path) -> None:
@@ -52,6 +63,18 @@ def bootstrap(distribution: Distribution, keyring: Path, target: Path) -> None:
     hosts = target / "etc" / "hosts"
     if not hosts.exists():
         hosts.write_text(HOSTS)
+    trust_local_certificates(target)
+
+
+def trust_local_certificates(target: Path) -> None:
+    """The host's locally added CAs into ``target``'s trust store, and pip told to use that store."""
+    added = sorted(LOCAL_CERTIFICATES.glob("*.crt"))
+    if not added:
+        return
+    for certificate in added:
+        shutil.copyfile(certificate, target / LOCAL_CERTIFICATES.relative_to("/") / certificate.name)
+    run(["chroot", str(target), "update-ca-certificates"])
+    (target / "etc" / "pip.conf").write_text(PIP_CONF)
 
 
 def fresh_copy(base: Path, root: Path) -> None:
