@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.urls import get_script_prefix, set_script_prefix
 
 from hits.startup_message import UP_PREFIX, site_is_up
 from local_mariadb.server import free_port
@@ -75,3 +76,13 @@ def test_runserver_prints_the_hits_page_url_after_its_own_banner(runserver_outpu
     with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - our own http URL
         assert response.status == 200
         assert b"<table" in response.read()
+
+
+def test_a_script_prefix_left_on_this_thread_does_not_change_the_line() -> None:
+    # As the Lambda handler tests leave one: the server's base URL already is the mount point.
+    set_script_prefix("/production/")
+    try:
+        assert site_is_up("http://127.0.0.1:8000").split()[3] == "http://127.0.0.1:8000/_/"
+        assert get_script_prefix() == "/production/"
+    finally:
+        set_script_prefix("/")
