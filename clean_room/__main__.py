@@ -23,10 +23,21 @@ from clean_room.quick_start import (
     run_make_test,
     serve_and_check,
 )
-from clean_room.root_fs import bootstrap, chroot_command, chroot_environment, entered, fresh_copy
+from clean_room.root_fs import (
+    bootstrap,
+    chroot_command,
+    chroot_environment,
+    entered,
+    fresh_copy,
+    remove_root,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_WORKDIR = REPO_ROOT / "var" / "clean-room"
+
+
+def minutes(seconds: float) -> str:
+    return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
 
 
 @dataclass
@@ -34,6 +45,7 @@ class Report:
     distribution: Distribution
     commit: str
     phases: list[tuple[str, float]] = field(default_factory=list)
+    steps: dict[str, list[tuple[str, float]]] = field(default_factory=dict)  # per phase, if known
     facts: list[str] = field(default_factory=list)
     passes: list[PytestPass] = field(default_factory=list)
 
@@ -47,15 +59,21 @@ class Report:
             self.phases.append((name, time.monotonic() - started))
 
     def markdown(self) -> str:
+        timing = []
+        for name, seconds in self.phases:
+            timing.append(f"| {name} | {minutes(seconds)} |")
+            timing += [
+                f"| &nbsp;&nbsp;↳ {step} | {minutes(took)} |" for step, took in self.steps.get(name, [])
+            ]
         lines = [
             f"# make clean-room: {self.distribution.title}",
             "",
             f"Commit {self.commit}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
             "",
-            "| phase | minutes |",
+            "| phase | m:ss |",
             "|---|---|",
-            *(f"| {name} | {seconds / 60:.1f} |" for name, seconds in self.phases),
-            f"| **total** | **{sum(seconds for _, seconds in self.phases) / 60:.1f}** |",
+            *timing,
+            f"| **total** | **{minutes(sum(seconds for _, seconds in self.phases))}** |",
             "",
             "| pytest pass | passed | skipped | deselected | seconds | backends |",
             "|---|---|---|---|---|---|",
@@ -97,11 +115,17 @@ def in_root(root: Path, command: str) -> str:
     return completed.stdout.strip()
 
 
+RUN_PHASE = "make run (as root), until its URL line"
+TEST_PHASE = "make test (as root)"
+
+
 def prove(distribution: Distribution, workdir: Path, reuse_base: bool) -> Report:
     commands = readme_commands()
     report = Report(distribution, head_commit())
     base, root, logs = workdir / "base", workdir / "root", workdir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
+    with report.phase("remove the previous run's root"):
+        remove_root(root)
     if not (reuse_base and (base / "usr" / "bin" / "make").exists()):
         with report.phase("debootstrap: minimal system + python3, make, ca-certificates"):
             bootstrap(distribution, archive_keyring(distribution, workdir.parent), base)
@@ -113,17 +137,19 @@ def prove(distribution: Distribution, workdir: Path, reuse_base: bool) -> Report
         report.facts.append(f"in the root before the quick start: {in_root(root, 'python3 --version')}")
         with report.phase("make run without root: stops before pip"):
             report.facts.append(f"without root, make run said: `{check_refused_without_root(root, logs)}`")
-        with report.phase("make run (as root): packages, venv, migrate, until the URL line"):
+        with report.phase(RUN_PHASE):
             checked = serve_and_check(root, logs)
+        report.steps[RUN_PHASE] = checked.steps
         report.facts.append(
-            f"make run printed: `{checked.up_line}`; from the host, POST captured hit "
-            f"{checked.hit_id}, the API returned it byte-exact, the hits page listed it"
+            f"make run printed: `{checked.up_line}`; from the host, POST captured hit {checked.hit_id}, "
+            "the API returned it byte-exact, the hits page listed it"
         )
-        with report.phase("make test (as root)"):
-            returncode, output = run_make_test(root, logs)
-        report.passes = parse_pytest_passes(output)
-        if returncode != 0:
-            raise CleanRoomError(f"make test failed ({returncode}); see {logs / 'make-test.log'}")
+        with report.phase(TEST_PHASE):
+            tests = run_make_test(root, logs)
+        report.steps[TEST_PHASE] = tests.steps
+        report.passes = parse_pytest_passes(tests.output)
+        if tests.returncode != 0:
+            raise CleanRoomError(f"make test failed ({tests.returncode}); see {logs / 'make-test.log'}")
         found = problems(report.passes, distribution)
         if found:
             raise CleanRoomError("make test passed, but: " + "; ".join(found))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clean_room.commands import CleanRoomError
+from clean_room.make_steps import MAKE_RUN_STEPS, MAKE_TEST_STEPS, step_durations
 from clean_room.root_fs import chroot_command, chroot_environment
 from clean_room.streamed_process import StreamedProcess
 from hits.startup_message import UP_PREFIX
@@ -78,6 +79,7 @@ def check_refused_without_root(root: Path, log_dir: Path) -> str:
 class RunCheck:
     up_line: str
     hit_id: int
+    steps: list[tuple[str, float]]
 
 
 def serve_and_check(root: Path, log_dir: Path) -> RunCheck:
@@ -90,13 +92,15 @@ def serve_and_check(root: Path, log_dir: Path) -> RunCheck:
         "make run",
     )
     try:
-        up_line = server.wait_for_line(UP_PREFIX, MAKE_RUN_TIMEOUT_SECONDS)
-        if up_line is None:
+        up = server.wait_for_line(UP_PREFIX, MAKE_RUN_TIMEOUT_SECONDS)
+        if up is None:
             raise CleanRoomError(
                 f"make run never printed {UP_PREFIX!r}; its last lines:\n{server.output[-3000:]}"
             )
+        up_seconds, up_line = up
         hits_page = up_line.removeprefix(UP_PREFIX).split()[0]
-        return RunCheck(up_line, check_capture_and_hits_page(hits_page))
+        steps = step_durations(server.timed_lines, MAKE_RUN_STEPS, end=up_seconds)
+        return RunCheck(up_line, check_capture_and_hits_page(hits_page), steps)
     finally:
         server.interrupt(STOP_GRACE_SECONDS)
 
@@ -139,12 +143,21 @@ def read_json(request: urllib.request.Request) -> dict:
         return dict(json.load(response))
 
 
-def run_make_test(root: Path, log_dir: Path) -> tuple[int, str]:
-    """`make test` in the foreground; its exit status and output."""
+@dataclass
+class MakeTestRun:
+    returncode: int
+    output: str
+    steps: list[tuple[str, float]]
+
+
+def run_make_test(root: Path, log_dir: Path) -> MakeTestRun:
+    """`make test` in the foreground."""
     tests = StreamedProcess(
         chroot_command(root, in_project("make test")),
         chroot_environment(),
         log_dir / "make-test.log",
         "make test",
     )
-    return tests.wait(MAKE_TEST_TIMEOUT_SECONDS), tests.output
+    returncode = tests.wait(MAKE_TEST_TIMEOUT_SECONDS)
+    steps = step_durations(tests.timed_lines, MAKE_TEST_STEPS, end=tests.ended or 0.0)
+    return MakeTestRun(returncode, tests.output, steps)

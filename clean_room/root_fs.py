@@ -77,9 +77,14 @@ def trust_local_certificates(target: Path) -> None:
     (target / "etc" / "pip.conf").write_text(PIP_CONF)
 
 
+def remove_root(root: Path) -> None:
+    """Remove an earlier run's root, first undoing the mounts and processes a killed run may have left."""
+    leave(root.resolve())
+    remove_tree(root)
+
+
 def fresh_copy(base: Path, root: Path) -> None:
     """``root`` becomes an exact copy of the pristine ``base`` (so a base can serve several runs)."""
-    leave(root.resolve())  # a run that was killed may have left its mounts and processes
     remove_tree(root)
     run(["cp", "-a", str(base), str(root)])
 

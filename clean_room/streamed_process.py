@@ -15,7 +15,9 @@ class StreamedProcess:
     """``command`` in its own session (so it can be stopped with everything it started)."""
 
     def __init__(self, command: list[str], env: dict[str, str], log_path: Path, label: str) -> None:
-        self.lines: list[str] = []
+        self.timed_lines: list[tuple[float, str]] = []  # (seconds since the start, line)
+        self.started = time.monotonic()
+        self.ended: float | None = None  # seconds since the start when the output ended
         self._changed = threading.Condition()
         self._log = log_path.open("w")
         self._label = label
@@ -40,21 +42,27 @@ class StreamedProcess:
             sys.stdout.write(f"[{self._label}] {line}")
             sys.stdout.flush()
             with self._changed:
-                self.lines.append(line.rstrip("\n"))
+                self.timed_lines.append((time.monotonic() - self.started, line.rstrip("\n")))
                 self._changed.notify_all()
         with self._changed:
+            self.ended = time.monotonic() - self.started
             self._changed.notify_all()
+
+    @property
+    def lines(self) -> list[str]:
+        return [line for _, line in self.timed_lines]
 
     @property
     def output(self) -> str:
         return "\n".join(self.lines)
 
-    def wait_for_line(self, prefix: str, timeout: float) -> str | None:
-        """The first line starting with ``prefix``; None if the process ended or time ran out first."""
+    def wait_for_line(self, prefix: str, timeout: float) -> tuple[float, str] | None:
+        """The first line starting with ``prefix`` and when it came (seconds since the start); None if
+        the process ended or time ran out first."""
         deadline = time.monotonic() + timeout
         with self._changed:
             while True:
-                found = next((line for line in self.lines if line.startswith(prefix)), None)
+                found = next((timed for timed in self.timed_lines if timed[1].startswith(prefix)), None)
                 if found is not None or not self._reader.is_alive():
                     return found
                 remaining = deadline - time.monotonic()
