@@ -6,6 +6,7 @@ import argparse
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -85,12 +86,20 @@ class Report:
             "",
             *(f"- {fact}" for fact in self.facts),
             *(
-                f"- skipped in the {p.database} pass ({n}): {reason}"
+                f"- skipped in the {p.database} pass: {count} tests, because: {reason}"
                 for p in self.passes
-                for n, reason in p.skip_reasons
+                for reason, count in skips_by_reason(p).items()
             ),
         ]
         return "\n".join(lines) + "\n"
+
+
+def skips_by_reason(pytest_pass: PytestPass) -> Counter[str]:
+    """pytest lists a skip per test location; the reason alone follows the "path:line: " part."""
+    counts: Counter[str] = Counter()
+    for number, located_reason in pytest_pass.skip_reasons:
+        counts[located_reason.split(": ", 1)[-1]] += number
+    return counts
 
 
 def head_commit() -> str:

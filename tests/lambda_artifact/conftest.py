@@ -36,8 +36,8 @@ def lambda_python() -> str:
     except BuildError as error:
         missing_prerequisite(
             f"{error}. The Lambda zip is built with the function's Python 3.12 and its venv module: "
-            "on Ubuntu 24.04 `sudo apt-get install -y python3.12 python3.12-venv`; where no package has "
-            "it (Debian 12), `pyenv install 3.12` (found automatically) or set LAMBDA_PYTHON"
+            "on Ubuntu 24.04 `sudo apt-get install -y python3.12-venv`; Debian 12 packages no 3.12, "
+            "so there `pyenv install 3.12` (found automatically)"
         )
 
 
