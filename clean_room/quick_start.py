@@ -55,6 +55,12 @@ def in_project(command: str) -> str:
     return f"cd {PROJECT_DIR} && exec {command}"
 
 
+def start_in_project(root: Path, command: str, log_dir: Path) -> StreamedProcess:
+    """``command`` as root in the clone, logged to <log_dir>/<command with dashes>.log."""
+    log = log_dir / f"{command.replace(' ', '-')}.log"
+    return StreamedProcess(chroot_command(root, in_project(command)), chroot_environment(), log, command)
+
+
 def check_refused_without_root(root: Path, log_dir: Path) -> str:
     """`make run` as a user without root stops before pip with the apt-get command; return that line."""
     completed = subprocess.run(
@@ -85,12 +91,7 @@ class RunCheck:
 def serve_and_check(root: Path, log_dir: Path) -> RunCheck:
     """`make run` in the background until its up line, then a capture and the hits page from the host."""
     ensure_port_free(MAKE_RUN_PORT)
-    server = StreamedProcess(
-        chroot_command(root, in_project("make run")),
-        chroot_environment(),
-        log_dir / "make-run.log",
-        "make run",
-    )
+    server = start_in_project(root, "make run", log_dir)
     try:
         up = server.wait_for_line(UP_PREFIX, MAKE_RUN_TIMEOUT_SECONDS)
         if up is None:
@@ -152,12 +153,7 @@ class MakeTestRun:
 
 def run_make_test(root: Path, log_dir: Path) -> MakeTestRun:
     """`make test` in the foreground."""
-    tests = StreamedProcess(
-        chroot_command(root, in_project("make test")),
-        chroot_environment(),
-        log_dir / "make-test.log",
-        "make test",
-    )
+    tests = start_in_project(root, "make test", log_dir)
     returncode = tests.wait(MAKE_TEST_TIMEOUT_SECONDS)
     steps = step_durations(tests.timed_lines, MAKE_TEST_STEPS, end=tests.ended or 0.0)
     return MakeTestRun(returncode, tests.output, steps)
