@@ -7,18 +7,39 @@ PYTHON ?= $(shell for candidate in python3.12 "$$(pyenv root 2>/dev/null)"/versi
 	"$$candidate" --version >/dev/null 2>&1 && { echo "$$candidate"; break; }; done)
 
 
-.PHONY: run stack test test-mariadb test-sqlite test-infra tools lint format clean
+.PHONY: run stack test test-mariadb test-sqlite test-infra tools lint format clean venv
 
-$(BIN)/.installed: requirements.txt requirements-dev.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+## system-packages-<profile>: install (as root) or name (otherwise) the Debian/Ubuntu packages a
+## purpose needs, before pip runs; the knowledge lives in scripts/system-packages.
+.PHONY: system-packages-run system-packages-test system-packages-clean-room
+system-packages-run system-packages-test system-packages-clean-room: system-packages-%:
+	$(if $(PYTHON),,$(error no python3.12, python3.11 or python3 found: install Python 3.12 or 3.11))
+	@$(PYTHON) scripts/system-packages $*
+
+# One .venv, one stamp per requirement set: `make run` installs only the pure-wheel site pins (no
+# compiler, no MySQL headers); `make test` adds the rest to the same venv. A stamp is redone when its
+# files change. The system-packages check is order-only: it runs every time, but forces no reinstall.
+SITE_STAMP := $(VENV)/.installed-requirements-site
+DEV_STAMP := $(VENV)/.installed-requirements-dev
+define install-requirements
+	test -x $(BIN)/pip || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet -r $<
 	touch $@
+endef
 
-venv: $(BIN)/.installed
+$(SITE_STAMP): requirements-site.txt | system-packages-run
+	$(install-requirements)
 
-## run: serve the site on http://127.0.0.1:8000 with the embedded SQLite database
-run: venv
+$(DEV_STAMP): requirements-dev.txt requirements.txt requirements-site.txt | system-packages-test
+	$(install-requirements)
+
+## venv: the development venv (.venv): runtime pins, mysqlclient, test and lint tools
+venv: $(DEV_STAMP)
+
+## run: serve the site on http://127.0.0.1:8000 with the embedded SQLite database; the last start-up
+## line names the hits page (hits/management/commands/runserver.py)
+run: $(SITE_STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
@@ -46,8 +67,8 @@ format: venv
 
 ## tools: checkov in its own venv (.venv-tools): its pins (boto3 among them) clash with the runtime ones
 TOOLS_VENV := .venv-tools
-$(TOOLS_VENV)/.installed: infra/requirements-tools.txt
-	test -x $(TOOLS_VENV)/bin/python || $(PYTHON) -m venv $(TOOLS_VENV)
+$(TOOLS_VENV)/.installed: infra/requirements-tools.txt | system-packages-run
+	test -x $(TOOLS_VENV)/bin/pip || $(PYTHON) -m venv $(TOOLS_VENV)
 	echo '*' > $(TOOLS_VENV)/.gitignore  # keeps git and ruff out, as Python 3.13+ venvs do themselves
 	$(TOOLS_VENV)/bin/pip install --quiet -r infra/requirements-tools.txt
 	touch $@
@@ -60,6 +81,15 @@ test-infra: venv tools
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis staticfiles
+
+## clean-room: the README's quick start (make run, then make test) in a freshly debootstrapped root,
+## entered with chroot (needs root). CLEAN_ROOM_DISTRIBUTION: noble (Ubuntu 24.04, the default) or
+## bookworm (Debian 12). CLEAN_ROOM_FLAGS=--reuse-base skips a new debootstrap. Figures: docs/fresh-machine.md
+.PHONY: clean-room
+CLEAN_ROOM_DISTRIBUTION ?= noble
+CLEAN_ROOM_FLAGS ?=
+clean-room: venv system-packages-clean-room
+	$(BIN)/python -m clean_room $(CLEAN_ROOM_DISTRIBUTION) $(CLEAN_ROOM_FLAGS)
 
 ## lambda-package: the Lambda zip for STAGE (build/webhook-site-$(STAGE).zip), checked for missing
 ## native libraries. Optional: RDS_CA_BUNDLE=/path/global-bundle.pem (needed by bootstrap_db_users).

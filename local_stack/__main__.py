@@ -17,20 +17,33 @@ REGION = "us-east-1"
 CREDENTIAL = AwsCredential("AKIALOCALSTACK000001", "local-stack-secret-access-key")
 USERS = {"webhook_app": "local-stack-app-password", "webhook_admin": "local-stack-admin-password"}
 MASTER_USER = "stack_master"
+MASTER_PASSWORD_FILE = STATE_DIR / "master-password"
+# The admin-site user, in the stack's own database (a plain `createsuperuser` would use SQLite).
+SITE_ADMIN = "admin"
+SITE_ADMIN_PASSWORD_FILE = STATE_DIR / "admin-password"
+
+
+def local_password(path: Path) -> str:
+    """A random password kept in ``path``: made on first use, readable by this user only."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(secrets.token_urlsafe(24) + "\n")
+    return path.read_text().strip()
 
 
 def start_database() -> MariaDBServer:
     server = MariaDBServer(base_dir=STATE_DIR / "mariadb", port=3307).start()
-    password_file = STATE_DIR / "master-password"
-    if not password_file.exists():
-        password_file.write_text(secrets.token_urlsafe(24))
-    server.create_user(MASTER_USER, password_file.read_text(), "ALL PRIVILEGES ON *.*", grant_option=True)
+    password = local_password(MASTER_PASSWORD_FILE)
+    server.create_user(MASTER_USER, password, "ALL PRIVILEGES ON *.*", grant_option=True)
     return server
 
 
 def site_environment(server: MariaDBServer, proxy_port: int, ca_path: Path) -> dict[str, str]:
     """What a Lambda stage would have in its environment, pointed at the local stand-in."""
-    master_password = (STATE_DIR / "master-password").read_text()
+    master_password = local_password(MASTER_PASSWORD_FILE)
     return {
         "DATABASE_URL": f"mysql-iam://webhook_app@127.0.0.1:{proxy_port}/{DATABASE}",
         "DATABASE_ADMIN_URL": f"mysql-iam://webhook_admin@127.0.0.1:{proxy_port}/{DATABASE}",
@@ -79,11 +92,26 @@ def main() -> None:
         call_command("bootstrap_db_users")
         call_command("migrate", interactive=False)  # as webhook_admin, through the stand-in
         call_command("collectstatic", interactive=False, verbosity=0)
-        print(f"\nStand-in stats: http://127.0.0.1:{proxy.stats_port}/stats", flush=True)
+        print(f"\n{create_site_admin(args.port)}", flush=True)
+        print(f"Stand-in stats: http://127.0.0.1:{proxy.stats_port}/stats", flush=True)
         call_command("runserver", f"127.0.0.1:{args.port}", use_reloader=False)
     finally:
         proxy.stop()
         server.stop()
+
+
+def create_site_admin(port: int, password_file: Path = SITE_ADMIN_PASSWORD_FILE) -> str:
+    """Create the admin-site user once (as webhook_app, through the stand-in); say how to sign in."""
+    from webhook_site.connection_lifecycle import outside_request_cycle
+    from webhook_site.superuser import create_superuser_if_absent
+
+    with outside_request_cycle():
+        result = create_superuser_if_absent(SITE_ADMIN, "admin@localhost", local_password(password_file))
+    password_note = "" if result["created"] else " (unless you changed it in the admin)"
+    return (
+        f"Admin site: http://127.0.0.1:{port}/admin/ as {SITE_ADMIN}, "
+        f"password{password_note}: cat {password_file}"
+    )
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 
 The stack generates the secret ({"username", "email", "password"}); `zappa invoke <stage>
 webhook_site.lambda_tasks.create_superuser` creates the user from it, and the operator reads the
-password once from Secrets Manager to sign in (then changes it in the admin).
+password once from Secrets Manager to sign in (then changes it in the admin). `make stack` creates
+its local admin the same way, from a password file (local_stack).
 """
 
 from __future__ import annotations
@@ -29,8 +30,13 @@ def create_superuser_from_secret() -> dict[str, Any]:
     missing = {"username", "password"} - set(secret)
     if missing:
         raise ImproperlyConfigured(f"the superuser secret lacks {', '.join(sorted(missing))}")
+    return create_superuser_if_absent(secret["username"], secret.get("email", ""), secret["password"])
+
+
+def create_superuser_if_absent(username: str, email: str, password: str) -> dict[str, Any]:
+    """Create the superuser unless one by that name exists (left untouched). Returns no secret."""
     users = get_user_model().objects
-    if users.filter(username=secret["username"]).exists():
-        return {"created": False, "username": secret["username"], "note": "exists; left unchanged"}
-    users.create_superuser(secret["username"], secret.get("email", ""), secret["password"])
-    return {"created": True, "username": secret["username"]}
+    if users.filter(username=username).exists():
+        return {"created": False, "username": username, "note": "exists; left unchanged"}
+    users.create_superuser(username, email, password)
+    return {"created": True, "username": username}

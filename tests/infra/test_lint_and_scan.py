@@ -17,6 +17,7 @@ import pytest
 from cfnlint.api import ManualArgs, lint_file
 
 from tests.infra.conftest import REPO_ROOT, TEMPLATE_PATH
+from tests.prerequisites import missing_prerequisite
 
 # Regions the stack is linted for (resource and property availability differs per region).
 LINT_REGIONS = ["us-east-1", "eu-west-1"]
@@ -31,10 +32,7 @@ def test_cfn_lint_reports_nothing_including_informational():
 def _checkov_executable() -> Path:
     executable = Path(os.environ.get("CHECKOV", REPO_ROOT / ".venv-tools" / "bin" / "checkov"))
     if not executable.exists():
-        message = f"checkov not found at {executable}: run `make tools` (or set CHECKOV)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        missing_prerequisite(f"checkov not found at {executable}: run `make tools` (or set CHECKOV)")
     return executable
 
 
