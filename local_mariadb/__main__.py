@@ -11,7 +11,7 @@ from local_mariadb.server import MariaDBServer, ServerAlreadyRunning
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m local_mariadb", description=__doc__)
     parser.add_argument("--dir", type=Path, required=True, help="base directory (data kept between runs)")
     parser.add_argument("--port", type=int, default=3307)
     parser.add_argument("--execute", action="append", default=[], help="SQL to run as root once started")
