@@ -99,7 +99,7 @@ class MariaDBServer:
         """The PID of the mariadbd this object started, while it runs."""
         return self._process.pid if self._process is not None and self.running else None
 
-    def holder(self) -> tuple[int, str] | None:
+    def find_other_holder(self) -> tuple[int, str] | None:
         """Another process that holds the base directory, and how it was found; None if it is free."""
         pid = pid_file_holder(self.pid_file, self.data_dir)
         if pid is not None:
@@ -144,7 +144,7 @@ class MariaDBServer:
         return self
 
     def _claim_base_dir(self, reclaim_leftover: bool) -> None:
-        found = self.holder()
+        found = self.find_other_holder()
         if found is None:
             return
         pid, how = found

@@ -129,7 +129,7 @@ def test_reclaim_leaves_a_process_that_is_not_a_server_of_this_directory_alone(b
 class ServerThatMissedTheLeftover(MariaDBServer):
     """As if the leftover appeared after the check at start-up: only the readiness check is left."""
 
-    def holder(self) -> None:
+    def find_other_holder(self) -> None:
         return None
 
 
