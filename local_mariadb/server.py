@@ -14,6 +14,8 @@ from pathlib import Path
 
 import MySQLdb
 
+from local_mariadb.ownership import pid_file_holder, serves_data_dir, socket_peer_pid, stop_process
+
 # Server options that mirror what the production RDS parameter group sets (docs/deploy.md):
 # utf8mb4 everywhere so 4-byte emoji survive, and READ-COMMITTED at the server so the app never
 # has to send a per-connection SET (which RDS Proxy would have to track). The rest only makes a
@@ -35,6 +37,16 @@ SEARCH_PATH = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/usr/lo
 
 class ServerNotFound(RuntimeError):
     """The MariaDB server binaries are not installed."""
+
+
+class ServerAlreadyRunning(RuntimeError):
+    """Another process holds this server's base directory (a leftover of a crashed run, or a live one)."""
+
+    def __init__(self, pid: int, base_dir: Path, how: str) -> None:
+        super().__init__(
+            f"{base_dir} is in use by another server, pid {pid} ({how}); stop it (kill {pid}) and start again"
+        )
+        self.pid = pid
 
 
 def find_binary(*names: str) -> str:
@@ -67,22 +79,46 @@ class MariaDBServer:
         extra_options: Sequence[str] = (),
     ) -> None:
         self._owns_base_dir = base_dir is None
-        self.base_dir = Path(base_dir or tempfile.mkdtemp(prefix="local-mariadb-"))
+        # Absolute, so the --datadir a leftover server was started with can be recognised later.
+        self.base_dir = Path(base_dir or tempfile.mkdtemp(prefix="local-mariadb-")).resolve()
         self.data_dir = self.base_dir / "data"
         self.socket_path = self.base_dir / "mariadb.sock"
+        self.pid_file = self.base_dir / "mariadbd.pid"
         self.log_path = self.base_dir / "error.log"
         self.port = port or free_port()
         self.extra_options = tuple(extra_options)
+        self.reclaimed_pid: int | None = None
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
-    def start(self) -> MariaDBServer:
-        """Initialise the data directory once, start mariadbd and wait until it answers."""
+    @property
+    def pid(self) -> int | None:
+        """The PID of the mariadbd this object started, while it runs."""
+        return self._process.pid if self._process is not None and self.running else None
+
+    def find_other_holder(self) -> tuple[int, str] | None:
+        """Another process that holds the base directory, and how it was found; None if it is free."""
+        pid = pid_file_holder(self.pid_file, self.data_dir)
+        if pid is not None:
+            return pid, f"a mariadbd named by {self.pid_file.name}"
+        pid = socket_peer_pid(self.socket_path)
+        if pid is not None:
+            return pid, f"it answers on {self.socket_path.name}"
+        return None
+
+    def start(self, reclaim_leftover: bool = False) -> MariaDBServer:
+        """Initialise the data directory once, start mariadbd and wait until it answers.
+
+        Refuses (ServerAlreadyRunning) while another process holds the base directory. With
+        ``reclaim_leftover`` a leftover mariadbd on this data directory is stopped first (its PID is
+        kept in ``reclaimed_pid``); any other holder is still refused.
+        """
         if self.running:
             return self
+        self._claim_base_dir(reclaim_leftover)
         if not (self.data_dir / "mysql").is_dir():
             self._install_system_tables()
         command = [
@@ -90,7 +126,7 @@ class MariaDBServer:
             "--no-defaults",
             f"--datadir={self.data_dir}",
             f"--socket={self.socket_path}",
-            f"--pid-file={self.base_dir / 'mariadbd.pid'}",
+            f"--pid-file={self.pid_file}",
             f"--log-error={self.log_path}",
             f"--port={self.port}",
             f"--bind-address={self.host}",
@@ -100,8 +136,22 @@ class MariaDBServer:
             *self.extra_options,
         ]
         self._process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self._wait_until_ready()
+        try:
+            self._wait_until_ready()
+        except BaseException:  # not ready, Ctrl-C included: never leave a half-started server behind
+            self.stop()
+            raise
         return self
+
+    def _claim_base_dir(self, reclaim_leftover: bool) -> None:
+        found = self.find_other_holder()
+        if found is None:
+            return
+        pid, how = found
+        if not (reclaim_leftover and serves_data_dir(pid, self.data_dir)):
+            raise ServerAlreadyRunning(pid, self.base_dir, how)
+        stop_process(pid)
+        self.reclaimed_pid = pid
 
     def stop(self) -> None:
         """Shut mariadbd down cleanly (data is kept, so ``start`` brings the same server back)."""
@@ -199,16 +249,26 @@ class MariaDBServer:
             )
 
     def _wait_until_ready(self) -> None:
+        """Wait until our own process answers on the socket: a leftover server there is never taken for it."""
+        assert self._process is not None
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while time.monotonic() < deadline:
-            if self._process is not None and self._process.poll() is not None:
+            peer = socket_peer_pid(self.socket_path)
+            if peer is not None and peer != self._process.pid:
+                raise ServerAlreadyRunning(
+                    peer,
+                    self.base_dir,
+                    f"it answers on {self.socket_path.name}, not the mariadbd just started",
+                )
+            if self._process.poll() is not None:
                 raise RuntimeError(f"mariadbd exited with {self._process.returncode}:\n{self._log_tail()}")
-            try:
-                with self.root_connection():
-                    return
-            except MySQLdb.OperationalError:
-                time.sleep(0.1)
-        self.stop()
+            if peer is not None:
+                try:
+                    with self.root_connection():
+                        return
+                except MySQLdb.OperationalError:
+                    pass  # listening, not yet accepting logins
+            time.sleep(0.1)
         raise RuntimeError(
             f"mariadbd did not answer within {START_TIMEOUT_SECONDS:.0f}s:\n{self._log_tail()}"
         )

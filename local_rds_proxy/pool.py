@@ -173,11 +173,13 @@ class BackendPool:
                 raise
             except (BackendError, OSError, asyncio.IncompleteReadError, p.ProtocolError) as error:
                 self._metrics.database_connections_setup_failed += 1
-                if time.monotonic() + CONNECT_RETRY_SECONDS >= deadline:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
                     self._room_freed()
                     raise BorrowTimeout(str(error)) from error
                 log.warning("database connection failed, retrying: %s", error)
-                await asyncio.sleep(CONNECT_RETRY_SECONDS)
+                # The last retry falls on the deadline itself, so the 9501 comes when the timeout is up.
+                await asyncio.sleep(min(CONNECT_RETRY_SECONDS, remaining))
                 continue
             self._metrics.database_connections_setup_succeeded += 1
             return backend

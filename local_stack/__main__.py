@@ -5,10 +5,16 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import signal
+import socket
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from local_mariadb import MariaDBServer
+from local_mariadb import MariaDBServer, ServerAlreadyRunning
 from local_rds_proxy import AwsCredential, ProxyConfig, ProxyServer, make_test_certificates
+from local_stack.state_dir import StateDirInUse, own_state_dir
 
 STATE_DIR = Path(__file__).resolve().parent.parent / "var" / "stack"
 DATABASE = "webhook_site"
@@ -34,11 +40,24 @@ def local_password(path: Path) -> str:
     return path.read_text().strip()
 
 
-def start_database() -> MariaDBServer:
-    server = MariaDBServer(base_dir=STATE_DIR / "mariadb", port=3307).start()
-    password = local_password(MASTER_PASSWORD_FILE)
-    server.create_user(MASTER_USER, password, "ALL PRIVILEGES ON *.*", grant_option=True)
-    return server
+@contextmanager
+def running_database() -> Iterator[MariaDBServer]:
+    """The stack's MariaDB, stopped when the stack ends however it ends."""
+    server = MariaDBServer(base_dir=STATE_DIR / "mariadb", port=3307)
+    try:
+        # Entered with the state directory held, so a mariadbd still serving it is a leftover of a
+        # stack that crashed (or was SIGKILLed): stop it rather than refuse.
+        server.start(reclaim_leftover=True)
+        if server.reclaimed_pid is not None:
+            print(
+                f"Stopped mariadbd pid {server.reclaimed_pid}, left over from a stack that crashed",
+                flush=True,
+            )
+        password = local_password(MASTER_PASSWORD_FILE)
+        server.create_user(MASTER_USER, password, "ALL PRIVILEGES ON *.*", grant_option=True)
+        yield server
+    finally:
+        server.stop()
 
 
 def site_environment(server: MariaDBServer, proxy_port: int, ca_path: Path) -> dict[str, str]:
@@ -58,6 +77,22 @@ def site_environment(server: MariaDBServer, proxy_port: int, ca_path: Path) -> d
     }
 
 
+def check_port_free(port: int) -> None:
+    """runserver ends with os._exit(1) when its port is taken, which would skip all cleanup: check first."""
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as error:
+            raise SystemExit(
+                f"127.0.0.1:{port} is not free ({error.strerror}): stop what listens there, "
+                "or pick another port (.venv/bin/python -m local_stack --port N)"
+            ) from None
+
+
+def exit_on_sigterm(signum: int, frame: object) -> None:
+    sys.exit(128 + signum)  # SystemExit unwinds the stack, so everything started is stopped
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=8000, help="where the site listens")
@@ -65,39 +100,49 @@ def main() -> None:
     parser.add_argument("--stats-port", type=int, default=9406, help="the stand-in's JSON stats endpoint")
     args = parser.parse_args()
 
-    STATE_DIR.mkdir(parents=True, exist_ok=True)
-    server = start_database()
-    certificates = make_test_certificates(STATE_DIR / "certificates")
-    config = ProxyConfig(
-        tls_cert=certificates.server_cert,
-        tls_key=certificates.server_key,
-        backend_port=server.port,
-        secrets=USERS,
-        credentials=[CREDENTIAL],
-        region=REGION,
-        listen_port=args.proxy_port,
-        max_connections=20,
-        borrow_timeout_seconds=5,
-        stats_port=args.stats_port,
-    )
-    proxy = ProxyServer(config).start_in_thread()
-    os.environ.update(site_environment(server, proxy.port, certificates.ca_cert))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webhook_site.settings")
+    signal.signal(signal.SIGTERM, exit_on_sigterm)
+    try:
+        with own_state_dir(STATE_DIR):
+            check_port_free(args.port)
+            run_stack(args)
+    except (StateDirInUse, ServerAlreadyRunning) as error:
+        raise SystemExit(str(error)) from None
 
+
+def run_stack(args: argparse.Namespace) -> None:
+    with running_database() as server:
+        certificates = make_test_certificates(STATE_DIR / "certificates")
+        config = ProxyConfig(
+            tls_cert=certificates.server_cert,
+            tls_key=certificates.server_key,
+            backend_port=server.port,
+            secrets=USERS,
+            credentials=[CREDENTIAL],
+            region=REGION,
+            listen_port=args.proxy_port,
+            max_connections=20,
+            borrow_timeout_seconds=5,
+            stats_port=args.stats_port,
+        )
+        # A thread of this process: it cannot outlive the stack, so no stand-in is ever left over.
+        with ProxyServer(config).start_in_thread() as proxy:
+            os.environ.update(site_environment(server, proxy.port, certificates.ca_cert))
+            serve_site(args.port, proxy.stats_port)
+
+
+def serve_site(port: int, stats_port: int | None) -> None:
+    """Bootstrap the users, migrate as the admin user, and serve until Ctrl-C or SIGTERM."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webhook_site.settings")
     import django
     from django.core.management import call_command
 
     django.setup()
-    try:
-        call_command("bootstrap_db_users")
-        call_command("migrate", interactive=False)  # as webhook_admin, through the stand-in
-        call_command("collectstatic", interactive=False, verbosity=0)
-        print(f"\n{create_site_admin(args.port)}", flush=True)
-        print(f"Stand-in stats: http://127.0.0.1:{proxy.stats_port}/stats", flush=True)
-        call_command("runserver", f"127.0.0.1:{args.port}", use_reloader=False)
-    finally:
-        proxy.stop()
-        server.stop()
+    call_command("bootstrap_db_users")
+    call_command("migrate", interactive=False)  # as webhook_admin, through the stand-in
+    call_command("collectstatic", interactive=False, verbosity=0)
+    print(f"\n{create_site_admin(port)}", flush=True)
+    print(f"Stand-in stats: http://127.0.0.1:{stats_port}/stats", flush=True)
+    call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
 
 
 def create_site_admin(port: int, password_file: Path = SITE_ADMIN_PASSWORD_FILE) -> str:

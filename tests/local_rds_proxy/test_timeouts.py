@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import MySQLdb
 import pytest
@@ -13,6 +13,8 @@ import pytest
 from local_mariadb import MariaDBServer
 from local_rds_proxy import RunningProxy
 from tests.local_rds_proxy.proxy_clients import (
+    APP_PASSWORD,
+    APP_USER,
     DATABASE,
     connect_mysqlclient,
     connect_pymysql,
@@ -60,6 +62,40 @@ def test_login_waits_for_a_backend_too(start_proxy: Callable[..., RunningProxy],
     assert caught.value.args[0] == 9501
     assert within_tolerance(time.monotonic() - started)
     holder.close()
+
+
+@pytest.fixture
+def database_that_goes_away(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MariaDBServer]:
+    """A private MariaDB (the harness one must stay up) with the proxy tests' user and database."""
+    server = MariaDBServer(base_dir=tmp_path_factory.mktemp("goes-away")).start()
+    server.create_user(APP_USER, APP_PASSWORD, f"ALL PRIVILEGES ON {DATABASE}.*")
+    server.execute(f"CREATE DATABASE {DATABASE}")
+    yield server
+    server.stop()
+
+
+def test_database_gone_after_start_is_waited_for_until_the_borrow_timeout(
+    start_proxy: Callable[..., RunningProxy], ca_path: str, database_that_goes_away: MariaDBServer
+) -> None:
+    """RDS Proxy applies ConnectionBorrowTimeout also when no DB instance is available (a failover;
+    RDS_PROXY_NOTES.md section 3): the stand-in keeps retrying the database until then, not 9501 at once."""
+    proxy = start_proxy(backend_port=database_that_goes_away.port, borrow_timeout_seconds=TIMEOUT)
+    client = connect_mysqlclient(proxy, ca_path, autocommit=True)
+    assert scalar(client, "SELECT 1") == 1
+    database_that_goes_away.stop()
+    attempts: dict[str, Callable[[], object]] = {
+        "query": lambda: client.cursor().execute("SELECT 1"),
+        "login": lambda: connect_mysqlclient(proxy, ca_path),
+    }
+    for attempt, make_attempt in attempts.items():
+        started = time.monotonic()
+        with pytest.raises(MySQLdb.OperationalError) as caught:
+            make_attempt()
+        elapsed = time.monotonic() - started
+        print(f"\ndatabase gone, borrow timeout {TIMEOUT} s -> {attempt} failed after {elapsed:.3f} s")
+        assert caught.value.args == (9501, "Timed-out waiting to acquire database connection")
+        assert within_tolerance(elapsed), elapsed
+    client.close()
 
 
 def test_raising_max_connections_serves_waiters_at_once(

@@ -1,4 +1,4 @@
-"""manage.py purge_hits --older-than 7d --keep 1000"""
+"""manage.py purge_hits --older-than 7d --keep 1000 | --all --yes"""
 
 from __future__ import annotations
 
@@ -8,38 +8,78 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from hits.retention import DEFAULT_BATCH_SIZE, PurgePlan, parse_duration, purge
+from hits.retention import (
+    DEFAULT_BATCH_SIZE,
+    MAX_BATCH_SIZE,
+    PurgePlan,
+    RetentionError,
+    RetentionRule,
+    check_batch_size,
+    count_doomed,
+    parse_duration,
+    parse_whole_number,
+    plan_purge,
+    purge,
+)
 from webhook_site.connection_lifecycle import outside_request_cycle
 
 
 class Command(BaseCommand):
     help = (
-        "Delete hits received longer ago than --older-than, always keeping the newest --keep hits. "
-        "With only --keep, delete all but the newest N. Deletes in small batches."
+        "Delete hits received longer ago than --older-than, always keeping the newest --keep hits; "
+        "with only --keep, delete all but the newest N; --all --yes deletes every hit. Only hits that "
+        "existed when the purge started can go. Deletes oldest first, in small batches."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--older-than", help="age such as 90s, 30m, 12h, 7d, 2w")
-        parser.add_argument("--keep", type=int, help="always keep this many newest hits")
-        parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
+        parser.add_argument(
+            "--older-than", metavar="AGE", help="an age such as 90s, 30m (minutes), 12h, 7d, 2w"
+        )
+        parser.add_argument("--keep", metavar="N", help="always keep the newest N hits (N >= 1)")
+        parser.add_argument("--all", action="store_true", help="delete every hit (needs --yes)")
+        parser.add_argument("--yes", action="store_true", help="confirm --all")
+        parser.add_argument(
+            "--batch-size",
+            metavar="N",
+            default=str(DEFAULT_BATCH_SIZE),
+            help=f"rows per DELETE, 1 to {MAX_BATCH_SIZE} (default {DEFAULT_BATCH_SIZE})",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["older_than"] is None and options["keep"] is None:
-            raise CommandError("say what to delete: --older-than DURATION and/or --keep N")
-        if options["keep"] is not None and options["keep"] < 0:
-            raise CommandError("--keep must be 0 or more")
-        if options["batch_size"] < 1:
-            raise CommandError("--batch-size must be at least 1")
         try:
-            age = parse_duration(options["older_than"]) if options["older_than"] else None
-        except ValueError as error:
+            rule = self.rule_from(options)
+            batch_size = check_batch_size(parse_whole_number(options["batch_size"], "--batch-size"))
+        except RetentionError as error:
             raise CommandError(str(error)) from error
-        plan = PurgePlan(received_before=timezone.now() - age if age else None, keep=options["keep"])
+        if options["yes"] and not rule.everything:
+            raise CommandError("--yes only confirms --all; leave it out")
         with outside_request_cycle():
-            deleted = purge(plan, batch_size=options["batch_size"])
-        described = []
-        if plan.received_before:
-            described.append(f"received before {plan.received_before.isoformat()}")
-        if plan.keep is not None:
-            described.append(f"keeping the newest {plan.keep}")
-        self.stdout.write(f"Deleted {deleted} hits ({', '.join(described)}).")
+            plan = plan_purge(rule, timezone.now())
+            if rule.everything and not options["yes"]:
+                raise CommandError(
+                    f"{what_all_would_delete(plan)} Nothing was deleted; add --yes to go ahead."
+                )
+            deleted = purge(plan, batch_size=batch_size)
+        self.stdout.write(f"Deleted {deleted} hits, oldest first, at most {batch_size} per statement.")
+        for line in plan.describe():
+            self.stdout.write(f"  {line}")
+
+    @staticmethod
+    def rule_from(options: dict[str, Any]) -> RetentionRule:
+        older_than = options["older_than"]
+        keep = options["keep"]
+        return RetentionRule(
+            older_than=parse_duration(older_than) if older_than is not None else None,
+            keep=parse_whole_number(keep, "--keep") if keep is not None else None,
+            everything=options["all"],
+        )
+
+
+def what_all_would_delete(plan: PurgePlan) -> str:
+    if plan.max_id == 0:
+        return "--all would delete nothing: there are no hits."
+    count, capped = count_doomed(plan)
+    return (
+        f"--all would delete every hit captured so far: {'at least ' if capped else ''}{count} hits "
+        f"(id <= {plan.max_id})."
+    )
