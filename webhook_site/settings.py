@@ -24,13 +24,14 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # First: its runserver command replaces the one django.contrib.staticfiles provides.
+    "webhook_site",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "webhook_site",
     "hits",
     "db_roles",
 ]
@@ -102,6 +103,9 @@ STORAGES = {
 # depending on the script prefix of whatever request happened to be current at startup.
 WHITENOISE_STATIC_PREFIX = "/" + STATIC_URL.strip("/") + "/"
 LOGIN_URL = "admin:login"
+# Where a login lands when its ?next= is missing or unsafe. Django's default, /accounts/profile/, is
+# a captured path here: every such login would store a hit.
+LOGIN_REDIRECT_URL = "hits:list"
 
 LOGGING = {
     "version": 1,
