@@ -24,24 +24,46 @@ def encoded_body(body: bytes | None) -> tuple[str | None, bool]:
     return base64.b64encode(body).decode("ascii"), True
 
 
+Headers = dict[str, str] | list[tuple[str, str]]
+
+
+def header_pairs(headers: Headers | None) -> list[tuple[str, str]]:
+    return list(headers.items()) if isinstance(headers, dict) else list(headers or [])
+
+
+def forwarded_for(client_headers: list[tuple[str, str]]) -> str:
+    """What API Gateway sends on: a client's own X-Forwarded-For, with the real peer appended."""
+    sent = [value for name, value in client_headers if name.lower() == "x-forwarded-for"]
+    return ", ".join([*sent, SOURCE_IP])
+
+
 def rest_api_v1_event(
     method: str,
     path: str,
     stage: str,
     query: str = "",
-    headers: dict[str, str] | None = None,
+    headers: Headers | None = None,
     body: bytes | None = None,
 ) -> dict[str, Any]:
-    """API Gateway REST API (payload 1.0), proxy integration on {proxy+}: path without the stage."""
-    all_headers = {
-        "Host": REST_API_HOST,
-        "User-Agent": "curl/8.5.0",
-        "X-Forwarded-For": SOURCE_IP,
-        "X-Forwarded-Port": "443",
-        "X-Forwarded-Proto": "https",
-        "X-Amzn-Trace-Id": f"Root=1-{uuid.uuid4().hex[:8]}-{uuid.uuid4().hex[:24]}",
-        **(headers or {}),
-    }
+    """API Gateway REST API (payload 1.0), proxy integration on {proxy+}: path without the stage.
+
+    ``headers`` may repeat names (a list of pairs): multiValueHeaders keeps every value, headers the
+    last, both with the names' case as sent.
+    """
+    client_headers = header_pairs(headers)
+    pairs = [
+        ("Host", REST_API_HOST),
+        ("User-Agent", "curl/8.5.0"),
+        *[(name, value) for name, value in client_headers if name.lower() != "x-forwarded-for"],
+        ("X-Forwarded-For", forwarded_for(client_headers)),
+        ("X-Forwarded-Port", "443"),
+        ("X-Forwarded-Proto", "https"),
+        ("X-Amzn-Trace-Id", f"Root=1-{uuid.uuid4().hex[:8]}-{uuid.uuid4().hex[:24]}"),
+    ]
+    all_headers = dict(pairs)
+    multi_headers: dict[str, list[str]] = {}
+    for name, value in pairs:
+        multi_headers.setdefault(name, []).append(value)
     multi_query = parse_qs(query, keep_blank_values=True) or None
     payload, is_base64 = encoded_body(body)
     return {
@@ -49,7 +71,7 @@ def rest_api_v1_event(
         "path": path,
         "httpMethod": method,
         "headers": all_headers,
-        "multiValueHeaders": {name: [value] for name, value in all_headers.items()},
+        "multiValueHeaders": multi_headers,
         "queryStringParameters": {key: values[-1] for key, values in multi_query.items()}
         if multi_query
         else None,
@@ -84,18 +106,22 @@ def http_v2_event(
     host: str,
     stage: str = "$default",
     query: str = "",
-    headers: dict[str, str] | None = None,
+    headers: Headers | None = None,
     body: bytes | None = None,
     cookies: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Payload 2.0: API Gateway HTTP API and Function URLs (headers lower-case, cookies apart)."""
-    all_headers = {
-        "host": host,
-        "user-agent": "curl/8.5.0",
-        "x-forwarded-for": SOURCE_IP,
+    """Payload 2.0: API Gateway HTTP API and Function URLs (headers lower-case, repeats comma-joined,
+    cookies apart)."""
+    client_headers = header_pairs(headers)
+    all_headers = {"host": host, "user-agent": "curl/8.5.0"}
+    for name, value in client_headers:
+        if name.lower() != "x-forwarded-for":
+            key = name.lower()
+            all_headers[key] = f"{all_headers[key]},{value}" if key in all_headers else value
+    all_headers |= {
+        "x-forwarded-for": forwarded_for(client_headers),
         "x-forwarded-port": "443",
         "x-forwarded-proto": "https",
-        **{name.lower(): value for name, value in (headers or {}).items()},
     }
     payload, is_base64 = encoded_body(body)
     event: dict[str, Any] = {
