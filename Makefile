@@ -87,3 +87,12 @@ bench: venv
 
 bench-quick: venv
 	$(BIN)/python -m bench --mode quick
+
+## chaos: captures while MariaDB and the stand-in are killed and restarted, then a soak, all audited
+## (about 5 minutes); rewrites docs/chaos.md. chaos-quick: the same at smoke size, into var/chaos-quick/
+.PHONY: chaos chaos-quick
+chaos: venv
+	$(BIN)/python -m chaos --mode full
+
+chaos-quick: venv
+	$(BIN)/python -m chaos --mode quick
