@@ -1,4 +1,4 @@
-"""The chaos audit finds each broken promise it exists to find (it is what makes `make chaos` mean something)."""
+"""The chaos audit finds each broken promise it exists to find: what makes `make chaos` mean something."""
 
 from __future__ import annotations
 
