@@ -16,10 +16,10 @@ system-packages-run system-packages-test system-packages-clean-room: system-pack
 	$(if $(PYTHON),,$(error no python3.12, python3.11 or python3 found: install Python 3.12 or 3.11))
 	@$(PYTHON) scripts/system-packages $*
 
-# One .venv, one stamp per requirement set: `make run` installs only the pure-wheel site pins (no
-# compiler, no MySQL headers); `make test` adds the rest to the same venv. A stamp is redone when its
+# One .venv, one stamp per requirement set: `make run` installs only the pure-wheel site pins and
+# the local WSGI server (no compiler, no MySQL headers); `make test` adds the rest to the same venv. A stamp is redone when its
 # files change. The system-packages check is order-only: it runs every time, but forces no reinstall.
-SITE_STAMP := $(VENV)/.installed-requirements-site
+LOCAL_STAMP := $(VENV)/.installed-requirements-local
 DEV_STAMP := $(VENV)/.installed-requirements-dev
 define install-requirements
 	test -x $(BIN)/pip || $(PYTHON) -m venv $(VENV)
@@ -28,21 +28,21 @@ define install-requirements
 	touch $@
 endef
 
-$(SITE_STAMP): requirements-site.txt | system-packages-run
+$(LOCAL_STAMP): requirements-local.txt requirements-site.txt | system-packages-run
 	$(install-requirements)
 
-$(DEV_STAMP): requirements-dev.txt requirements.txt requirements-site.txt | system-packages-test
+$(DEV_STAMP): requirements-dev.txt requirements.txt requirements-local.txt requirements-site.txt | system-packages-test
 	$(install-requirements)
 
 ## venv: the development venv (.venv): runtime pins, mysqlclient, test and lint tools
 venv: $(DEV_STAMP)
 
-## run: serve the site on http://127.0.0.1:8000 with the embedded SQLite database; the last start-up
-## line names the hits page (hits/management/commands/runserver.py)
-run: $(SITE_STAMP)
+## run: serve the site on http://127.0.0.1:8000 with the embedded SQLite database, through gunicorn
+## (local_server: de-chunks bodies, adds no headers); the last start-up line names the hits page
+run: $(LOCAL_STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python -m local_server --port 8000
 
 ## stack: the production database path locally: MariaDB + RDS Proxy stand-in + the site on IAM auth
 stack: venv
@@ -125,3 +125,12 @@ REHEARSAL_STAGE ?= production
 rehearse: venv
 	$(MAKE) lambda-package STAGE=$(REHEARSAL_STAGE)
 	$(BIN)/python -m deploy_rehearsal $(REHEARSAL_STAGE) --zip build/webhook-site-$(REHEARSAL_STAGE).zip
+
+## chaos: captures while MariaDB and the stand-in are killed and restarted, then a soak, all audited
+## (about 5 minutes); rewrites docs/chaos.md. chaos-quick: the same at smoke size, into var/chaos-quick/
+.PHONY: chaos chaos-quick
+chaos: venv
+	$(BIN)/python -m chaos --mode full
+
+chaos-quick: venv
+	$(BIN)/python -m chaos --mode quick

@@ -93,6 +93,13 @@ class ProxyProcess:
         with urllib.request.urlopen(f"http://127.0.0.1:{self.stats_port}/stats", timeout=10) as response:
             return dict(json.load(response))
 
+    def kill(self) -> None:
+        """Crash it (SIGKILL), as a failing host would: no clean shutdown of its connections."""
+        if self._process is not None:
+            self._process.kill()
+            self._process.wait()
+            self._process = None
+
     def stop(self) -> None:
         if self._process is None:
             return

@@ -29,6 +29,20 @@ def encoded_body(body: bytes | None) -> tuple[str | None, bool]:
     return base64.b64encode(body).decode("ascii"), True
 
 
+def header_pairs(headers: Headers | None) -> list[tuple[str, str]]:
+    return list(headers.items()) if isinstance(headers, Mapping) else list(headers or [])
+
+
+def forwarded_for(client_headers: list[tuple[str, str]], source_ip: str) -> str:
+    """What API Gateway passes on: a client's own X-Forwarded-For, with the real peer appended."""
+    sent = [value for name, value in client_headers if name.lower() == "x-forwarded-for"]
+    return ", ".join([*sent, source_ip])
+
+
+def without_forwarded_for(client_headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [(name, value) for name, value in client_headers if name.lower() != "x-forwarded-for"]
+
+
 def header_maps(
     defaults: dict[str, str], headers: Headers | None
 ) -> tuple[dict[str, str], dict[str, list[str]]]:
@@ -37,7 +51,7 @@ def header_maps(
     ``headers`` (a mapping, or name/value pairs when a name repeats) replaces ``defaults`` of the
     same name, compared case-insensitively as HTTP does.
     """
-    pairs = list(headers.items()) if isinstance(headers, Mapping) else list(headers or [])
+    pairs = header_pairs(headers)
     given = {name.lower() for name, _value in pairs}
     multi = {name: [value] for name, value in defaults.items() if name.lower() not in given}
     for name, value in pairs:
@@ -57,16 +71,17 @@ def rest_api_v1_event(
     source_ip: str = SOURCE_IP,
 ) -> dict[str, Any]:
     """API Gateway REST API (payload 1.0), proxy integration on {proxy+}: path without the stage."""
+    client_headers = header_pairs(headers)
     single, multi = header_maps(
         {
             "Host": host,
             "User-Agent": "curl/8.5.0",
-            "X-Forwarded-For": source_ip,
+            "X-Forwarded-For": forwarded_for(client_headers, source_ip),
             "X-Forwarded-Port": "443",
             "X-Forwarded-Proto": "https",
             "X-Amzn-Trace-Id": f"Root=1-{uuid.uuid4().hex[:8]}-{uuid.uuid4().hex[:24]}",
         },
-        headers,
+        without_forwarded_for(client_headers),
     )
     multi_query = parse_qs(query, keep_blank_values=True) or None
     payload, is_base64 = encoded_body(body)
@@ -111,18 +126,21 @@ def http_v2_event(
     host: str,
     stage: str = "$default",
     query: str = "",
-    headers: dict[str, str] | None = None,
+    headers: Headers | None = None,
     body: bytes | None = None,
     cookies: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Payload 2.0: API Gateway HTTP API and Function URLs (headers lower-case, cookies apart)."""
-    all_headers = {
-        "host": host,
-        "user-agent": "curl/8.5.0",
-        "x-forwarded-for": SOURCE_IP,
+    """Payload 2.0: API Gateway HTTP API and Function URLs (headers lower-case, repeats comma-joined,
+    cookies apart)."""
+    client_headers = header_pairs(headers)
+    all_headers = {"host": host, "user-agent": "curl/8.5.0"}
+    for name, value in without_forwarded_for(client_headers):
+        key = name.lower()
+        all_headers[key] = f"{all_headers[key]},{value}" if key in all_headers else value
+    all_headers |= {
+        "x-forwarded-for": forwarded_for(client_headers, SOURCE_IP),
         "x-forwarded-port": "443",
         "x-forwarded-proto": "https",
-        **{name.lower(): value for name, value in (headers or {}).items()},
     }
     payload, is_base64 = encoded_body(body)
     event: dict[str, Any] = {

@@ -1,4 +1,4 @@
-"""Turn "the database cannot be reached" into a short 503 instead of a 500 with a stack trace."""
+"""Turn a database failure into a short, true answer (503/502) instead of a 500 with a stack trace."""
 
 from __future__ import annotations
 
@@ -6,30 +6,55 @@ import logging
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from hits.capture import DatabaseNotReached
+from hits.database_failures import DatabaseFailure, Outcome, classify
 
 logger = logging.getLogger(__name__)
 
-# Errors that mean "no database right now" rather than "bad query": connection refused, server gone
-# away, lost connection, RDS Proxy's borrow timeout (9501) and connection limits (1040).
+# Errors about the database being unavailable rather than a bad query: connection refused, server
+# gone away, lost connection, RDS Proxy's borrow timeout (9501) and connection limits (1040),
+# deadlocks, lock waits, read-only mode. Programming errors stay 500s.
 UNAVAILABLE_ERRORS = (OperationalError, InterfaceError)
+CAPTURE_VIEW = "capture"
 
 
-def database_unavailable_response() -> HttpResponse:
-    """503 with Retry-After and a plain message; nothing was stored."""
-    response = HttpResponse(
-        "Service temporarily unavailable: the database cannot be reached. Nothing was stored; "
-        "please retry.\n",
-        status=503,
-        content_type="text/plain; charset=utf-8",
-    )
-    response["Retry-After"] = str(settings.HITS_RETRY_AFTER_SECONDS)
+def is_capture(request: HttpRequest) -> bool:
+    return request.resolver_match is not None and request.resolver_match.url_name == CAPTURE_VIEW
+
+
+def is_api(request: HttpRequest) -> bool:
+    match = request.resolver_match
+    return match is not None and match.namespace == "hits" and (match.url_name or "").startswith("api-")
+
+
+def failure_message(failure: DatabaseFailure, capturing: bool) -> str:
+    message = failure.kind.value[0].upper() + failure.kind.value[1:] + "."
+    if not capturing:
+        return message + " Please retry later."
+    if failure.outcome is Outcome.NOT_STORED:
+        return f"{message} {failure.outcome.value} Please retry later."
+    return f"{message} {failure.outcome.value}"
+
+
+def database_failure_response(request: HttpRequest, failure: DatabaseFailure) -> HttpResponse:
+    message = failure_message(failure, capturing=is_capture(request))
+    response: HttpResponse
+    if is_api(request):
+        response = JsonResponse({"error": message}, status=failure.status)
+    else:
+        response = HttpResponse(
+            message + "\n", status=failure.status, content_type="text/plain; charset=utf-8"
+        )
+    if failure.outcome is Outcome.NOT_STORED:
+        response["Retry-After"] = str(settings.HITS_RETRY_AFTER_SECONDS)
     return response
 
 
 class DatabaseUnavailableMiddleware:
-    """Answer 503 + Retry-After when a view fails because the database is unavailable."""
+    """Answer what a view's database failure means, and whether the capture was stored."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -38,7 +63,19 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not isinstance(exception, UNAVAILABLE_ERRORS):
+        if isinstance(exception, DatabaseNotReached) and exception.__cause__ is not None:
+            error, before_write = exception.__cause__, True
+        elif isinstance(exception, UNAVAILABLE_ERRORS):
+            error, before_write = exception, not is_capture(request)
+        else:
             return None
-        logger.error("database unavailable for %s %s: %s", request.method, request.path, exception)
-        return database_unavailable_response()
+        failure = classify(error, before_write=before_write, vendor=connection.vendor)
+        logger.error(
+            "database failure (%s, %s) for %s %s: %s",
+            failure.kind.name,
+            failure.outcome.name,
+            request.method,
+            request.path,
+            error,
+        )
+        return database_failure_response(request, failure)

@@ -1,7 +1,7 @@
 """The line a local server prints once it accepts connections: where the hits page is.
 
-Server-agnostic on purpose: runserver calls it from its bind hook today
-(hits/management/commands/runserver.py); a WSGI server's ready hook can call it the same way.
+Server-agnostic on purpose: local_server (gunicorn, `make run` and `make stack`) prints it when its
+workers are ready, manage.py runserver from its bind hook (webhook_site/management/commands/runserver.py).
 `make clean-room` waits for this line, so keep its "webhook_site is up: <url>" start.
 """
 

@@ -15,10 +15,11 @@ from django.views.decorators.http import require_safe
 
 from hits.access import api_viewer_required, may_view_hits, page_viewer_required
 from hits.body_display import display_body
-from hits.capture import BodyTooLarge, record_hit
+from hits.capture import record_hit
 from hits.downloads import raw_body_response
 from hits.models import Hit
 from hits.pagination import BadPageRequest, HitPage, hit_page
+from hits.received import RequestRefused
 from hits.security_headers import strict_content_security_policy
 from hits.serialization import hit_full, hit_summary
 
@@ -41,8 +42,8 @@ def capture(request: HttpRequest) -> HttpResponse:
         return plain_text(f"Method name longer than {MAX_METHOD_LENGTH} characters. Nothing was stored.", 400)
     try:
         hit = record_hit(request)
-    except BodyTooLarge as too_large:
-        return plain_text(str(too_large), 413)
+    except RequestRefused as refused:
+        return plain_text(str(refused), refused.status)
     if request.method == "GET" and wants_html(request) and may_view_hits(request):
         # The original RDS Proxy demo: hit a URL in the browser and watch the table grow.
         return render_hits_table(request, hit_page(None, None), highlight=hit.id)

@@ -78,7 +78,7 @@ def site_environment(server: MariaDBServer, proxy_port: int, ca_path: Path) -> d
 
 
 def check_port_free(port: int) -> None:
-    """runserver ends with os._exit(1) when its port is taken, which would skip all cleanup: check first."""
+    """Say so at once, before MariaDB and the stand-in start, when the site's port is taken."""
     with socket.socket() as probe:
         try:
             probe.bind(("127.0.0.1", port))
@@ -135,6 +135,9 @@ def serve_site(port: int, stats_port: int | None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webhook_site.settings")
     import django
     from django.core.management import call_command
+    from django.db import connections
+
+    from local_server import ServerSettings, serve
 
     django.setup()
     call_command("bootstrap_db_users")
@@ -142,7 +145,9 @@ def serve_site(port: int, stats_port: int | None) -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
     print(f"\n{create_site_admin(port)}", flush=True)
     print(f"Stand-in stats: http://127.0.0.1:{stats_port}/stats", flush=True)
-    call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+    # gunicorn forks its workers from this process: none may inherit a connection opened above.
+    connections.close_all()
+    serve(ServerSettings(port=port))  # until Ctrl-C or SIGTERM, then the with-blocks stop the rest
 
 
 def create_site_admin(port: int, password_file: Path = SITE_ADMIN_PASSWORD_FILE) -> str:

@@ -14,19 +14,38 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 INSECURE_LOCAL_KEY = "django-insecure-local-development-only-key"
+# Django's own bar for a production key (its deploy check security.W009): long, varied, not a default.
+MIN_KEY_LENGTH = 50
+MIN_UNIQUE_CHARACTERS = 5
+INSECURE_PREFIX = "django-insecure"
 
 
 def secret_key(env: environ.Env, secure: bool) -> str:
+    """The key from the environment or Secrets Manager; a secure deployment accepts only a strong one."""
     if os.environ.get("DJANGO_SECRET_KEY"):
-        return env.str("DJANGO_SECRET_KEY")
-    if os.environ.get("DJANGO_SECRET_KEY_SECRET_ARN"):
-        return read_secret_string(os.environ["DJANGO_SECRET_KEY_SECRET_ARN"])
-    if secure:
+        key, source = env.str("DJANGO_SECRET_KEY"), "DJANGO_SECRET_KEY"
+    elif os.environ.get("DJANGO_SECRET_KEY_SECRET_ARN"):
+        arn = os.environ["DJANGO_SECRET_KEY_SECRET_ARN"]
+        key, source = read_secret_string(arn), f"the secret key in {arn}"
+    elif secure:
         raise ImproperlyConfigured(
             "DJANGO_SECURE is on but no secret key is set: set DJANGO_SECRET_KEY_SECRET_ARN (Lambda) "
             "or DJANGO_SECRET_KEY"
         )
-    return INSECURE_LOCAL_KEY
+    else:
+        return INSECURE_LOCAL_KEY
+    if secure:
+        require_strong_key(key, source)
+    return key
+
+
+def require_strong_key(key: str, source: str) -> None:
+    """One rule for every source of the key (the length alone is never printed with the key)."""
+    if key.startswith(INSECURE_PREFIX) or len(key) < MIN_KEY_LENGTH or len(set(key)) < MIN_UNIQUE_CHARACTERS:
+        raise ImproperlyConfigured(
+            f"DJANGO_SECURE is on but {source} is not a strong key ({len(key)} characters): use at "
+            f"least {MIN_KEY_LENGTH} random characters, e.g. from secrets.token_urlsafe(64)"
+        )
 
 
 def read_secret_string(secret_arn: str) -> str:
@@ -34,7 +53,4 @@ def read_secret_string(secret_arn: str) -> str:
 
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
     client = boto3.session.Session().client("secretsmanager", region_name=region)
-    value = client.get_secret_value(SecretId=secret_arn)["SecretString"]
-    if len(value) < 50:
-        raise ImproperlyConfigured(f"the secret key in {secret_arn} is too short ({len(value)} characters)")
-    return str(value)
+    return str(client.get_secret_value(SecretId=secret_arn)["SecretString"])

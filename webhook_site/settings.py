@@ -24,15 +24,15 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # First: the first app with a command wins, and webhook_site's runserver replaces staticfiles'.
     "webhook_site",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    # Before staticfiles: the first app with a command wins, and hits extends runserver.
-    "hits",
     "django.contrib.staticfiles",
+    "hits",
     "db_roles",
 ]
 
@@ -103,6 +103,9 @@ STORAGES = {
 # depending on the script prefix of whatever request happened to be current at startup.
 WHITENOISE_STATIC_PREFIX = "/" + STATIC_URL.strip("/") + "/"
 LOGIN_URL = "admin:login"
+# Where a login lands when its ?next= is missing or unsafe. Django's default, /accounts/profile/, is
+# a captured path here: every such login would store a hit.
+LOGIN_REDIRECT_URL = "hits:list"
 
 LOGGING = {
     "version": 1,

@@ -54,3 +54,14 @@ def test_changelist_count_is_bounded(admin_client: Client) -> None:
     counts = [query["sql"].upper() for query in queries.captured_queries if "COUNT(" in query["sql"].upper()]
     assert counts
     assert all("LIMIT 10000" in sql for sql in counts)
+
+
+def test_a_login_with_an_unsafe_next_lands_on_the_hits_page_and_captures_nothing(client, django_user_model):
+    django_user_model.objects.create_user("staff", password="a-long-staff-password", is_staff=True)
+    response = client.post(
+        "/admin/login/?next=https://evil.example/",
+        {"username": "staff", "password": "a-long-staff-password", "next": "https://evil.example/"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/_/"
+    assert Hit.objects.count() == 0

@@ -81,7 +81,8 @@ def included(path: Path) -> list[str]:
 
 def test_lambda_and_development_requirements_share_the_site_pins_and_differ_by_the_driver():
     # One file owns every pin the zip ships; each environment adds only its MySQL driver.
-    assert included(REPO_ROOT / "requirements.txt") == ["requirements-site.txt"]
+    assert included(REPO_ROOT / "requirements.txt") == ["requirements-local.txt"]
+    assert included(REPO_ROOT / "requirements-local.txt") == ["requirements-site.txt"]
     assert included(REPO_ROOT / "requirements-lambda.txt") == ["requirements-site.txt"]
     assert pins(REPO_ROOT / "requirements.txt") == {"mysqlclient": "2.3.1"}
     assert pins(REPO_ROOT / "requirements-lambda.txt") == {"mysqlclient-static": "2.3.0.post3"}

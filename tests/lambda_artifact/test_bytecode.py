@@ -102,7 +102,7 @@ def test_zoneinfo_works_from_the_zip_without_system_time_zones(unpacked_package)
 
 
 @pytest.mark.parametrize(
-    "development_only", ["local_stack", "local_rds_proxy", "local_mariadb", "tests", "bench"]
+    "development_only", ["local_stack", "local_server", "local_rds_proxy", "local_mariadb", "tests", "bench"]
 )
 def test_development_only_packages_are_not_shipped(built_package, development_only):
     with zipfile.ZipFile(built_package) as archive:

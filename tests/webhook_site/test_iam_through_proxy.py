@@ -15,6 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from local_rds_proxy import TokenVerifier
+from tests.mysql_fault_relay import MySQLFaultRelay, is_insert_into
 from tests.proxy_stack import APP_USER, CREDENTIAL, REGION, default_alias_on_proxy
 from tests.wsgi_client import WsgiClient
 from webhook_site.db.iam_auth import tokens_minted
@@ -246,3 +247,20 @@ def test_a_refused_login_is_retried_once_with_a_fresh_token(make_stack, monkeypa
     stats = stack.stats()
     assert stats["ClientConnectionsSetupFailedAuth"] == 1
     assert stats["ClientConnectionsSetupSucceeded"] == 1
+
+
+def test_a_backend_lost_after_the_insert_ran_never_claims_nothing_was_stored(
+    make_stack, monkeypatch, mariadb_server
+) -> None:
+    # The relay sits on the stand-in's backend link: it lets MariaDB run the INSERT, then cuts the
+    # link before the answer reaches the stand-in, as a database failing over mid-statement would.
+    with MySQLFaultRelay(mariadb_server.port, is_insert_into("hits_hit")) as relay:
+        stack = make_stack(backend_port=relay.port)
+        with default_alias_on_proxy(stack, monkeypatch):
+            response = WsgiClient().post("/hooks/lost", b"x" * 1024, content_type="application/octet-stream")
+
+    assert relay.stats.dropped_after_answer == 1
+    assert response.status_code == 502
+    assert b"may or may not have been stored" in response.content
+    assert b"Nothing was stored" not in response.content
+    assert stack.rows("SELECT COUNT(*) FROM hits_hit WHERE path = '/hooks/lost'") == [(1,)]

@@ -18,6 +18,7 @@ from zappa.handler import LambdaHandler
 
 from hits.models import Hit
 from tests.lambda_events import (
+    SOURCE_IP,
     LambdaContext,
     function_url_event,
     http_api_v2_event,
@@ -212,3 +213,73 @@ def test_zappa_default_touch_path_fails_the_first_deploy(
     response = invoke(production_handler, rest_api_v1_event("GET", "/", "production"))
 
     assert response["statusCode"] == 503
+
+# A client that forges X-Forwarded-For and repeats a header, with names in mixed case.
+CLIENT_HEADERS = [
+    ("X-Forwarded-For", "1.2.3.4"),
+    ("X-Repeat", "one"),
+    ("X-MiXeD-Case", "value"),
+    ("X-Repeat", "two"),
+]
+
+
+def stored_header(name: str) -> list[str]:
+    return [value for key, value in Hit.objects.get().headers if key.lower() == name.lower()]
+
+
+@pytest.mark.parametrize("kind", EVENT_KINDS)
+def test_client_address_is_the_gateways_source_ip_never_a_forged_forwarded_for(
+    production_handler: LambdaHandler, kind: str
+) -> None:
+    make_event, _prefix = EVENT_KINDS[kind]
+    invoke(production_handler, make_event("POST", "/hooks/x", headers=CLIENT_HEADERS, body=b"{}"))
+
+    assert Hit.objects.get().client_address == SOURCE_IP
+    # The header itself is kept as the gateway passed it on: the forged value, then the real peer.
+    assert stored_header("X-Forwarded-For") == [f"1.2.3.4, {SOURCE_IP}"]
+
+
+def test_rest_api_capture_keeps_header_name_case_and_every_repeat(production_handler: LambdaHandler) -> None:
+    invoke(production_handler, rest_api_v1_event("POST", "/hooks/x", "production", headers=CLIENT_HEADERS))
+
+    kept = [pair for pair in Hit.objects.get().headers if pair[0] in ("X-Repeat", "X-MiXeD-Case")]
+    assert kept == [["X-Repeat", "one"], ["X-Repeat", "two"], ["X-MiXeD-Case", "value"]]
+
+
+@pytest.mark.parametrize("kind", ["http-api-v2", "function-url"])
+def test_payload_v2_capture_stores_headers_as_the_gateway_delivers_them(
+    production_handler: LambdaHandler, kind: str
+) -> None:
+    make_event, _prefix = EVENT_KINDS[kind]
+    invoke(production_handler, make_event("POST", "/hooks/x", headers=CLIENT_HEADERS, cookies=["a=1", "b=2"]))
+
+    # Payload 2.0 lower-cases names and joins repeats with commas before the function sees them.
+    assert stored_header("x-repeat") == ["one,two"]
+    assert stored_header("x-mixed-case") == ["value"]
+    assert stored_header("cookie") == ["[redacted]"]
+
+
+@pytest.mark.parametrize("kind", ["http-api-v2", "function-url"])
+def test_payload_v2_capture_stores_the_raw_query_string(production_handler: LambdaHandler, kind: str) -> None:
+    make_event, _prefix = EVENT_KINDS[kind]
+    raw = "b=2&a=1&a=%20x+y&flag&e=%F0%9F%8E%89"
+    invoke(production_handler, make_event("GET", "/hooks/q", query=raw))
+
+    assert Hit.objects.get().query_string == raw
+
+
+def test_rest_api_capture_rebuilds_the_query_string_losslessly(production_handler: LambdaHandler) -> None:
+    # REST API events carry decoded parameters only: every value survives, percent-encoded; the
+    # order across different keys and the client's own encoding choices do not reach the function.
+    invoke(production_handler, rest_api_v1_event("GET", "/hooks/q", "production", query="b=2&a=1&a=%20x+y"))
+
+    assert Hit.objects.get().query_string == "b=2&a=1&a=%20x%20y"
+
+
+@pytest.mark.parametrize("kind", EVENT_KINDS)
+def test_a_body_on_any_method_is_stored(production_handler: LambdaHandler, kind: str) -> None:
+    # Zappa's WSGI translation passes a body only for POST, PUT, PATCH and DELETE.
+    make_event, _prefix = EVENT_KINDS[kind]
+    invoke(production_handler, make_event("OPTIONS", "/hooks/x", body=b"probe body"))
+
+    assert bytes(Hit.objects.get().body) == b"probe body"

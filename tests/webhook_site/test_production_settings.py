@@ -71,3 +71,32 @@ def test_secret_key_is_read_from_secrets_manager(monkeypatch: pytest.MonkeyPatch
     )["ARN"]
     monkeypatch.setenv("DJANGO_SECRET_KEY_SECRET_ARN", arn)
     assert secret_key(environ.Env(), secure=True) == key
+
+
+@pytest.mark.parametrize(
+    "weak_key",
+    ["short-but-set", "django-insecure-" + "x" * 60, "ab" * 40],  # too short, Django's default, 2 characters
+)
+def test_secure_mode_refuses_a_weak_key_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, weak_key: str
+) -> None:
+    monkeypatch.setenv("DJANGO_SECRET_KEY", weak_key)
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_SECRET_KEY is not a strong key") as refused:
+        secret_key(environ.Env(), secure=True)
+    assert weak_key not in str(refused.value)
+    # A developer's machine may use any key.
+    assert secret_key(environ.Env(), secure=False) == weak_key
+
+
+@mock_aws
+def test_secure_mode_refuses_a_short_key_from_secrets_manager(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.delenv("DJANGO_SECRET_KEY", raising=False)
+    arn = boto3.client("secretsmanager", region_name="eu-west-1").create_secret(
+        Name="short-django-key", SecretString="too-short"
+    )["ARN"]
+    monkeypatch.setenv("DJANGO_SECRET_KEY_SECRET_ARN", arn)
+    with pytest.raises(ImproperlyConfigured, match="not a strong key"):
+        secret_key(environ.Env(), secure=True)
