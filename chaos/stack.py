@@ -102,7 +102,10 @@ class ChaosStack:
     # -- faults ------------------------------------------------------------------------------------
 
     def kill_database(self) -> None:
-        os.kill(self.bench.server.pid, signal.SIGKILL)
+        pid = self.bench.server.pid
+        if pid is None:
+            raise RuntimeError("MariaDB is not running: nothing to kill")
+        os.kill(pid, signal.SIGKILL)
         self.bench.server.wait_for_exit()
 
     def restart_database(self) -> None:

@@ -153,12 +153,6 @@ class MariaDBServer:
         stop_process(pid)
         self.reclaimed_pid = pid
 
-    @property
-    def pid(self) -> int:
-        if self._process is None:
-            raise RuntimeError("the server is not running")
-        return self._process.pid
-
     def wait_for_exit(self, timeout: float = START_TIMEOUT_SECONDS) -> None:
         """After a signal sent from outside (e.g. SIGKILL in a fault test): reap the process."""
         if self._process is not None:
