@@ -29,7 +29,6 @@ class ServerSettings:
         return f"{self.host}:{self.port}"
 
 
-
 class LocalServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
     def __init__(self, application: Any, settings: ServerSettings) -> None:
         self.application = application

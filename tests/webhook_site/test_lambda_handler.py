@@ -214,6 +214,7 @@ def test_zappa_default_touch_path_fails_the_first_deploy(
 
     assert response["statusCode"] == 503
 
+
 # A client that forges X-Forwarded-For and repeats a header, with names in mixed case.
 CLIENT_HEADERS = [
     ("X-Forwarded-For", "1.2.3.4"),
