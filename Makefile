@@ -7,7 +7,13 @@ PYTHON ?= $(shell for candidate in python3.12 "$$(pyenv root 2>/dev/null)"/versi
 	"$$candidate" --version >/dev/null 2>&1 && { echo "$$candidate"; break; }; done)
 
 
-.PHONY: run stack test test-mariadb test-sqlite test-infra tools lint format clean venv
+.PHONY: help run stack test test-mariadb test-sqlite test-infra tools lint format clean venv
+.DEFAULT_GOAL := help
+
+## help: this list: every target with its ## description
+help:
+	@awk '/^## [a-z][a-z0-9-]*(<[a-z]+>)?:/ { sub(/^## /, ""); name = $$1; sub(/:$$/, "", name); sub(/^[^:]*: */, ""); \
+		printf "  %-26s %s\n", name, $$0; next } /^## / { sub(/^## /, ""); printf "  %-26s %s\n", "", $$0 }' $(MAKEFILE_LIST)
 
 ## system-packages-<profile>: install (as root) or name (otherwise) the Debian/Ubuntu packages a
 ## purpose needs, before pip runs; the knowledge lives in scripts/system-packages.
@@ -51,12 +57,14 @@ stack: venv
 ## test: lint, then the whole suite on a harness-started MariaDB, then the portable part on SQLite
 test: venv tools lint test-mariadb test-sqlite
 
+## test-mariadb / test-sqlite: one pass of the suite (the SQLite pass deselects mariadb_only tests)
 test-mariadb: venv
 	TEST_DATABASE=mariadb $(BIN)/pytest
 
 test-sqlite: venv
 	TEST_DATABASE=sqlite $(BIN)/pytest tests/hits tests/webhook_site tests/db_roles
 
+## lint: ruff check and ruff format --check; format: let ruff fix what it can
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -79,8 +87,10 @@ tools: $(TOOLS_VENV)/.installed
 test-infra: venv tools
 	$(BIN)/pytest tests/infra
 
+## clean: remove every generated folder (venvs, build/, var/ with its benchmark, chaos and stack state,
+## caches, collected static files); db.sqlite3, the data `make run` captured, stays
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis staticfiles
+	rm -rf $(VENV) $(TOOLS_VENV) .venv-lambda .venv-lambda.lock build var .pytest_cache .ruff_cache .hypothesis staticfiles
 
 ## clean-room: the README's quick start (make run, then make test) in a freshly debootstrapped root,
 ## entered with chroot (needs root). CLEAN_ROOM_DISTRIBUTION: noble (Ubuntu 24.04, the default) or
@@ -109,8 +119,9 @@ lambda-package: venv
 lambda-check: venv
 	$(BIN)/python -m lambda_artifact.check_libraries $(LAMBDA_ZIP)
 
-## bench: the full benchmarks (B1-B5, under 15 min): rewrites docs/benchmarks.md and docs/benchmarks/*.png
-## bench-quick: the same at CI smoke size (under 2 min), written to var/bench-quick/ (git-ignored)
+## bench: the full benchmarks (B1-B5, 6 to 8 minutes on a shared 2-core machine): rewrites
+## docs/benchmarks.md and docs/benchmarks/*.png
+## bench-quick: the same at CI smoke size (about 2 minutes), written to var/bench-quick/ (git-ignored)
 .PHONY: bench bench-quick
 bench: venv
 	$(BIN)/python -m bench --mode full
