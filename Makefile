@@ -57,7 +57,7 @@ stack: venv
 ## test: lint, then the whole suite on a harness-started MariaDB, then the portable part on SQLite
 test: venv tools lint test-mariadb test-sqlite
 
-## test-mariadb / test-sqlite: one pass of the suite (the SQLite pass deselects mariadb_only tests)
+## test-mariadb: the MariaDB pass alone; test-sqlite: the SQLite pass alone (mariadb_only deselected)
 test-mariadb: venv
 	TEST_DATABASE=mariadb $(BIN)/pytest
 
