@@ -6,7 +6,11 @@ template itself (infra.template_resolver), never from a copy; only the ids below
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from infra.template_resolver import StackValues, TemplateResolver, load_template
+from local_rds_proxy import AwsCredential
 
 ACCOUNT_ID = "123456789012"
 PROXY_RESOURCE_ID = "prx-0123456789abcdef0"
@@ -45,3 +49,25 @@ def stand_in_values(region: str, window: str = "closed") -> StackValues:
 
 def template_resolver(region: str, window: str = "closed") -> TemplateResolver:
     return TemplateResolver(load_template(), stand_in_values(region, window))
+
+
+# The functions' role credentials as the stand-in knows them: each key carries its role's policy, as
+# resolved from the template for the stand-in's region.
+ROLE_KEYS = {
+    "WebFunctionRole": ("AKIAWEBFUNCTIONROLE1", "web-function-role-secret-access-key"),
+    "AdminFunctionRole": ("AKIAADMINFUNCTIONRL1", "admin-function-role-secret-access-key"),
+}
+
+
+def role_credential(role: str, region: str, window: str = "closed") -> AwsCredential:
+    policy = template_resolver(region, window).role_policy(role)
+    return AwsCredential(*ROLE_KEYS[role], policy=json.dumps(policy))
+
+
+def stand_in_iam(region: str) -> dict[str, Any]:
+    """ProxyConfig settings that make the stand-in decide logins by the template's role policies."""
+    return {
+        "credentials": [role_credential(role, region) for role in ROLE_KEYS],
+        "account_id": ACCOUNT_ID,
+        "proxy_resource_id": PROXY_RESOURCE_ID,
+    }
