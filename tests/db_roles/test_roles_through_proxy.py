@@ -5,8 +5,10 @@ allows, as IAM would."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +18,8 @@ import MySQLdb
 import pytest
 from django.core.management import call_command
 from django.db import OperationalError, connections
+from django.db.migrations.recorder import MigrationRecorder
+from MySQLdb.constants import CR
 from zappa.handler import LambdaHandler
 
 from db_roles.admin_role import SchemaAdminElsewhere
@@ -34,10 +38,14 @@ from tests.proxy_stack import (
 from tests.template_stack import role_credential, stand_in_iam
 from tests.webhook_site.test_lambda_handler import reset_handler_singleton, save_python_settings
 from tests.wsgi_client import WsgiClient
+from webhook_site.database_config import PROXY_READ_WRITE_TIMEOUT_SECONDS
 from webhook_site.db.iam_auth import mint_auth_token
 
 pytestmark = [pytest.mark.mariadb_only, pytest.mark.django_db(transaction=True)]
 
+SLOW_STATEMENT_SECONDS = importlib.import_module(
+    "tests.db_roles.slow_migration.migrations.0001_longer_than_the_read_timeout"
+).STATEMENT_SECONDS
 WEB = role_credential("WebFunctionRole", REGION)
 ADMIN = role_credential("AdminFunctionRole", REGION)
 ACCESS_DENIED = 1045
@@ -64,10 +72,11 @@ def stack(make_stack: Callable[..., ProxyStack]) -> Iterator[ProxyStack]:
 
 @contextmanager
 def stage_function(
-    stage: str, stack: ProxyStack, credential: AwsCredential, user: str, tmp_path: Path
+    stage: str, stack: ProxyStack, credential: AwsCredential, user: str, tmp_path: Path, **environment: str
 ) -> Iterator[None]:
     """The stage's function at a cold start: Zappa's handler built from the stage's settings module
-    (it exports the stage's environment), then the database URL and keys pointed at the stand-in."""
+    (it exports the stage's environment), then the database URL and keys pointed at the stand-in;
+    ``environment`` overrides the stage's variables."""
     save_python_settings(stage, tmp_path)
     saved_environment = dict(os.environ)
     reset_handler_singleton()
@@ -80,7 +89,7 @@ def stage_function(
         # process uses the dev venv's Debian libmariadb, which finds Debian's copy by itself.
         patch.delenv("MARIADB_PLUGIN_DIR", raising=False)
         try:
-            with default_alias_on_proxy(stack, patch, user=user):
+            with default_alias_on_proxy(stack, patch, user=user, **environment):
                 yield
         finally:
             reset_handler_singleton()
@@ -196,3 +205,54 @@ def test_the_app_user_cannot_run_ddl_through_the_proxy(web_function: ProxyStack,
     with pytest.raises(OperationalError) as refused, connections["default"].cursor() as cursor:
         cursor.execute(ddl)
     assert refused.value.args[0] == 1142
+
+
+@contextmanager
+def slow_migration_installed() -> Iterator[None]:
+    """tests.db_roles.slow_migration among the apps; its migration record removed afterwards."""
+    from django.test import modify_settings
+
+    with modify_settings(INSTALLED_APPS={"append": "tests.db_roles.slow_migration"}):
+        try:
+            yield
+        finally:
+            MigrationRecorder(connections["default"]).migration_qs.filter(app="slow_migration").delete()
+
+
+@pytest.mark.slow
+def test_a_migration_statement_longer_than_the_web_read_timeout_succeeds_in_the_admin_function(
+    stack: ProxyStack, tmp_path: Path
+) -> None:
+    with stage_function("production_admin", stack, ADMIN, ADMIN_USER, tmp_path), slow_migration_installed():
+        started = time.monotonic()
+        handler_invoke({"manage": "migrate slow_migration"})
+        seconds = time.monotonic() - started
+        assert ("slow_migration", "0001_longer_than_the_read_timeout") in (
+            MigrationRecorder(connections["default"]).applied_migrations()
+        )
+    assert seconds >= SLOW_STATEMENT_SECONDS > PROXY_READ_WRITE_TIMEOUT_SECONDS
+
+
+@pytest.mark.slow
+def test_negative_control_with_the_web_paths_read_timeout_the_same_migration_fails(
+    stack: ProxyStack, tmp_path: Path
+) -> None:
+    web_timeout = str(PROXY_READ_WRITE_TIMEOUT_SECONDS)
+    with (
+        stage_function(
+            "production_admin", stack, ADMIN, ADMIN_USER, tmp_path, DATABASE_READ_TIMEOUT_SECONDS=web_timeout
+        ),
+        slow_migration_installed(),
+    ):
+        started = time.monotonic()
+        with pytest.raises(OperationalError) as lost:
+            handler_invoke({"manage": "migrate slow_migration"})
+        assert PROXY_READ_WRITE_TIMEOUT_SECONDS <= time.monotonic() - started < SLOW_STATEMENT_SECONDS
+        # Over TLS libmariadb reports its read timeout as CR_SSL_CONNECTION_ERROR "TLS/SSL error:
+        # Connection timed out (110)": the client gave up on a statement the server went on to finish.
+        assert lost.value.args[0] == CR.SSL_CONNECTION_ERROR
+        assert "timed out" in lost.value.args[1]
+        connections["default"].close()
+        assert (
+            not MigrationRecorder(connections["default"]).migration_qs.filter(app="slow_migration").exists()
+        )
