@@ -36,7 +36,6 @@ DEFAULT_TOUCH_PATH = "/"
 class StageExpectations:
     stage: str
     function_name: str
-    role_name: str
     runtime: str
     handler: str
     memory_size: int
@@ -73,7 +72,6 @@ class StageExpectations:
         return cls(
             stage=stage,
             function_name=cli.lambda_name,
-            role_name=cli.zappa.role_name,
             runtime=cli.runtime,
             handler=cli.lambda_handler,
             memory_size=cli.memory_size,
