@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import MySQLdb
 import pytest
 from django.db import connection, connections
 from django.db.utils import load_backend
@@ -63,6 +64,18 @@ class ProxyStack:
             if all(stats[name] == value for name, value in expected.items()) or time.monotonic() > deadline:
                 return stats
             time.sleep(0.005)
+
+    def driver_login(self, user: str, password: str) -> Any:
+        """A plain mysqlclient login at the stand-in (no Django), over TLS verified as the app does."""
+        return MySQLdb.connect(
+            host="127.0.0.1",
+            port=self.proxy.port,
+            user=user,
+            password=password,
+            database=self.database,
+            ssl={"ca": self.ca_path},
+            ssl_mode="VERIFY_IDENTITY",
+        )
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         """Read the real table as root, around the proxy and Django."""

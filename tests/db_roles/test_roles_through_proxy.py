@@ -120,15 +120,7 @@ def login_error(stack: ProxyStack, user: str) -> tuple[int, str]:
     """Log in as ``user`` with a token signed by this process's keys; the refusal's code and text."""
     token = mint_auth_token("127.0.0.1", stack.proxy.port, user, REGION)
     with pytest.raises(MySQLdb.OperationalError) as refused:
-        MySQLdb.connect(
-            host="127.0.0.1",
-            port=stack.proxy.port,
-            user=user,
-            password=token,
-            database=stack.database,
-            ssl={"ca": stack.ca_path},
-            ssl_mode="VERIFY_IDENTITY",
-        )
+        stack.driver_login(user, token)
     return refused.value.args[0], refused.value.args[1]
 
 
