@@ -7,7 +7,7 @@ PYTHON ?= $(shell for candidate in python3.12 "$$(pyenv root 2>/dev/null)"/versi
 	"$$candidate" --version >/dev/null 2>&1 && { echo "$$candidate"; break; }; done)
 
 
-.PHONY: run stack test test-mariadb test-sqlite test-slow test-infra tools lint format clean
+.PHONY: run stack test test-mariadb test-sqlite test-infra tools lint format clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,7 @@ test-mariadb: venv
 test-sqlite: venv
 	TEST_DATABASE=sqlite $(BIN)/pytest tests/hits tests/webhook_site tests/db_roles
 
+.PHONY: test-slow
 ## test-slow: the proofs deselected by default (marker slow, about a minute): a 25 s migration statement
 ## succeeds in the admin function and, as the control, fails with the web path's 20 s read timeout
 test-slow: venv
