@@ -14,8 +14,8 @@ from typing import Any
 import MySQLdb
 from django.conf import settings
 
-from db_roles.credentials import master_connection_params, role_password
-from webhook_site.database_config import database_settings
+from db_roles.admin_role import database_users, refuse_in_web_stage
+from db_roles.credentials import master_connection_params, role_login
 
 # The web path reads and writes rows, nothing more: a bug or an injection in a request can never
 # alter or drop a table.
@@ -111,25 +111,26 @@ def bootstrap_db_users(
 ) -> list[str]:
     """Bring both users to the wanted state; return a line per change (or one saying none).
 
-    ``app`` and ``admin`` are DATABASES-style dicts; by default DATABASE_URL's and DATABASE_ADMIN_URL's.
+    ``app`` and ``admin`` are DATABASES-style dicts (USER, NAME), given together; by default the users
+    this process's configuration names (db_roles.admin_role.database_users) in the default database.
     """
-    app = app or settings.DATABASES["default"]
-    admin = admin or database_settings("DATABASE_ADMIN_URL")
+    refuse_in_web_stage("bootstrap_db_users")
+    if app is not None and admin is not None:
+        app_user, admin_user = app["USER"], admin["USER"]
+    else:
+        app_user, admin_user = database_users()
+    database = (app or settings.DATABASES["default"])["NAME"]
     users = [
         DatabaseUser(
-            app["USER"],
-            role_password(app["USER"], "DATABASE_APP_SECRET_ARN", "DATABASE_APP_PASSWORD"),
-            APP_PRIVILEGES,
+            *role_login(app_user, "DATABASE_APP_SECRET_ARN", "DATABASE_APP_PASSWORD"), APP_PRIVILEGES
         ),
         DatabaseUser(
-            admin["USER"],
-            role_password(admin["USER"], "DATABASE_ADMIN_SECRET_ARN", "DATABASE_ADMIN_PASSWORD"),
-            ADMIN_PRIVILEGES,
+            *role_login(admin_user, "DATABASE_ADMIN_SECRET_ARN", "DATABASE_ADMIN_PASSWORD"), ADMIN_PRIVILEGES
         ),
     ]
     connection = MySQLdb.connect(**master_connection_params(), charset="utf8mb4", autocommit=True)
     try:
-        changes = Bootstrapper(connection, app["NAME"]).run(users, reset_passwords=reset_passwords)
+        changes = Bootstrapper(connection, database).run(users, reset_passwords=reset_passwords)
     finally:
         connection.close()
     return changes or [f"nothing to change: {', '.join(user.name for user in users)} are as wanted"]

@@ -50,13 +50,22 @@ def master_connection_params() -> dict[str, Any]:
     }
 
 
-def role_password(user: str, secret_variable: str, password_variable: str) -> str:
-    """The password RDS Proxy will log in with for ``user``: from its secret, or from the environment."""
+def role_login(user: str | None, secret_variable: str, password_variable: str) -> tuple[str, str]:
+    """(user, password) RDS Proxy will log in with: from the user's secret, or from the environment.
+
+    ``user``: the name this process's database URLs give the user, None where they give none (the
+    admin stage does not name the app user): the secret, which is what the proxy logs in with, does.
+    """
     if os.environ.get(password_variable):
-        return os.environ[password_variable]
+        if user is None:
+            raise ImproperlyConfigured(
+                f"{password_variable} is set, but no database URL names its user: set DATABASE_ADMIN_URL "
+                "(the admin user) beside DATABASE_URL (the app user)"
+            )
+        return user, os.environ[password_variable]
     secret = read_secret(required_environment(secret_variable))
-    if secret.get("username") != user:
+    if user is not None and secret.get("username") != user:
         raise ImproperlyConfigured(
             f"the secret in {secret_variable} is for user {secret.get('username')!r}, not {user!r}"
         )
-    return str(secret["password"])
+    return str(secret["username"]), str(secret["password"])

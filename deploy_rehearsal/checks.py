@@ -15,11 +15,13 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from botocore.exceptions import ClientError
 
 from deploy_rehearsal.expectations import StageExpectations
 from deploy_rehearsal.moto_server import LoggedRequest, MotoServer
+from infra.fill_zappa_settings import ADMIN_ONLY_VARIABLES
 
 # AWS refuses CreateFunction with a VpcConfig unless the role may manage the function's network
 # interfaces ("The provided execution role does not have permissions to call CreateNetworkInterface
@@ -28,6 +30,10 @@ VPC_ACTIONS = ("ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "e
 # Zappa's add_binary_support: the media type */* as a JSON Pointer path segment ("/" escaped as ~1).
 BINARY_MEDIA_TYPES_PATCH = {"op": "add", "path": "/binaryMediaTypes/*~1*"}
 SECRET_NAME = re.compile("SECRET|PASSWORD|TOKEN")
+# API Gateway's default integration timeout: a web function must end before it answers 504.
+API_GATEWAY_TIMEOUT_SECONDS = 29
+# Verbs of the actions that only read (IAM's List and Read access levels, by name).
+READ_VERBS = ("Describe", "Get", "List")
 
 
 @dataclass(frozen=True)
@@ -67,12 +73,12 @@ def snap_start_requested(requests: list[LoggedRequest], function_name: str) -> s
 
 def snap_start_checks(aws: MotoServer, expected: StageExpectations) -> list[Check]:
     """SnapStart snapshots published versions only: the alias traffic goes to must track the newest."""
-    if expected.snap_start == "None":
-        return []
-    lambda_ = aws.client("lambda")
     # moto 5.2.5 reads SnapStart back as ApplyOn None whatever was sent (deploy_rehearsal.moto_gaps):
     # what the CLI asked Lambda for is the checkable part.
     requested = snap_start_requested(aws.requests(), expected.function_name)
+    if expected.snap_start == "None":
+        return [check("function SnapStart not requested", requested in (None, "None"), requested)]
+    lambda_ = aws.client("lambda")
     versions = lambda_.list_versions_by_function(FunctionName=expected.function_name)["Versions"]
     newest = max((int(v["Version"]) for v in versions if v["Version"].isdigit()), default=None)
     alias = lambda_.get_alias(FunctionName=expected.function_name, Name=expected.lambda_qualifier)
@@ -90,11 +96,25 @@ def snap_start_checks(aws: MotoServer, expected: StageExpectations) -> list[Chec
     ]
 
 
-def function_checks(aws: MotoServer, expected: StageExpectations, code_sha256: str) -> list[Check]:
+def function_checks(
+    aws: MotoServer, expected: StageExpectations, code_sha256: str, stack_outputs: dict[str, str]
+) -> list[Check]:
     function = deployed_function(aws, expected.function_name)
     config = function["Configuration"]
     vpc = config.get("VpcConfig") or {}
     concurrency = function.get("Concurrency", {}).get("ReservedConcurrentExecutions")
+    kind = expected.kind
+    web_timeout = (
+        [
+            check(
+                f"function timeout below API Gateway's {API_GATEWAY_TIMEOUT_SECONDS} s",
+                config["Timeout"] < API_GATEWAY_TIMEOUT_SECONDS,
+                config["Timeout"],
+            )
+        ]
+        if expected.api_gateway
+        else []
+    )
     return [
         check("function runtime", config["Runtime"] == expected.runtime, config["Runtime"]),
         check("function handler", config["Handler"] == expected.handler, config["Handler"]),
@@ -102,15 +122,18 @@ def function_checks(aws: MotoServer, expected: StageExpectations, code_sha256: s
         check("function timeout (s)", config["Timeout"] == expected.timeout_seconds, config["Timeout"]),
         check("function reserved concurrency", concurrency == expected.reserved_concurrency, concurrency),
         check("function code is the deployed zip", config["CodeSha256"] == code_sha256, config["CodeSha256"]),
+        *web_timeout,
         check(
-            "function role",
-            config["Role"].endswith(f":role/{expected.role_name}"),
+            f"function role: the stack's {kind.lower()} role (role_arn), none Zappa made",
+            config["Role"] == expected.role_arn == stack_outputs[f"{kind}FunctionRoleArn"],
             config["Role"],
         ),
         check("function subnets", set(vpc.get("SubnetIds", [])) == expected.subnet_ids, vpc.get("SubnetIds")),
         check(
-            "function security groups",
-            set(vpc.get("SecurityGroupIds", [])) == expected.security_group_ids,
+            f"function security group: the stack's {kind.lower()} function group only",
+            set(vpc.get("SecurityGroupIds", []))
+            == expected.security_group_ids
+            == {stack_outputs[f"{kind}SecurityGroupId"]},
             vpc.get("SecurityGroupIds"),
         ),
         *snap_start_checks(aws, expected),
@@ -126,7 +149,11 @@ def baked_environment(package: Path) -> dict[str, str]:
 
 
 def environment_checks(
-    aws: MotoServer, expected: StageExpectations, package: Path, secret_values: list[str]
+    aws: MotoServer,
+    expected: StageExpectations,
+    package: Path,
+    secret_values: list[str],
+    stack_outputs: dict[str, str],
 ) -> list[Check]:
     configured = deployed_function(aws, expected.function_name)["Configuration"]
     function_variables = configured.get("Environment", {}).get("Variables", {})
@@ -137,7 +164,22 @@ def environment_checks(
     database_urls = [
         value for name, value in baked.items() if name.startswith("DATABASE_") and "://" in value
     ]
+    user = stack_outputs["AdminUserName" if expected.kind == "Admin" else "AppUserName"]
+    logs_in_as = urlsplit(baked.get("DATABASE_URL", "")).username
+    if expected.kind == "Admin":
+        role_specific = check(
+            "environment: no read timeout on the admin connection (DATABASE_READ_TIMEOUT_SECONDS=0)",
+            baked.get("DATABASE_READ_TIMEOUT_SECONDS") == "0",
+            baked.get("DATABASE_READ_TIMEOUT_SECONDS"),
+        )
+    else:
+        carried = sorted(set(ADMIN_ONLY_VARIABLES) & (set(baked) | set(function_variables)))
+        role_specific = check(
+            "environment: no admin login and no bootstrap secret, baked or configured", not carried, carried
+        )
     return [
+        check(f"environment: DATABASE_URL logs in as {user}", logs_in_as == user, logs_in_as),
+        role_specific,
         check(
             "environment: every variable of the stage",
             expected.environment_names <= set(baked),
@@ -157,16 +199,6 @@ def environment_checks(
     ]
 
 
-def statements_grant(policy: dict[str, Any], permission: dict[str, Any]) -> bool:
-    """Whether some statement of ``policy`` allows exactly ``permission``'s actions on its resources."""
-    wanted = (permission["Effect"], set(as_list(permission["Action"])), set(as_list(permission["Resource"])))
-    return any(
-        (statement["Effect"], set(as_list(statement["Action"])), set(as_list(statement.get("Resource", []))))
-        == wanted
-        for statement in policy["Statement"]
-    )
-
-
 def as_list(value: str | list[str]) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
@@ -181,55 +213,85 @@ def granted(statements: Any, action: str) -> set[str]:
     }
 
 
-def role_checks(aws: MotoServer, expected: StageExpectations, stack_outputs: dict[str, str]) -> list[Check]:
+def unscoped_writes(statements: Any) -> list[str]:
+    """Write actions (not Describe/Get/List) allowed on "*"."""
+    return sorted(
+        action
+        for statement in statements
+        if "*" in as_list(statement.get("Resource", []))
+        for action in as_list(statement["Action"])
+        if not action.split(":", 1)[-1].startswith(READ_VERBS)
+    )
+
+
+def inline_policies(iam: Any, role_arn: str) -> dict[str, dict[str, Any]]:
+    """PolicyName -> document of the role's inline policies, as IAM (moto) holds them."""
+    role_name = role_arn.rsplit("/", 1)[-1]
+    return {
+        name: iam.get_role_policy(RoleName=role_name, PolicyName=name)["PolicyDocument"]
+        for name in iam.list_role_policies(RoleName=role_name)["PolicyNames"]
+    }
+
+
+def role_statements(iam: Any, role_arn: str) -> list[dict[str, Any]]:
+    return [
+        statement
+        for document in inline_policies(iam, role_arn).values()
+        for statement in as_list(document["Statement"])
+    ]
+
+
+def role_checks(
+    aws: MotoServer,
+    expected: StageExpectations,
+    stack_outputs: dict[str, str],
+    template_policies: dict[str, dict[str, Any]],
+) -> list[Check]:
+    """The function's role in moto against the template's documents for it (``template_policies``)."""
     iam = aws.client("iam")
-    role = iam.get_role(RoleName=expected.role_name)["Role"]
-    policy = iam.get_role_policy(RoleName=expected.role_name, PolicyName="zappa-permissions")
-    statements = policy["PolicyDocument"]["Statement"]
+    role_name = expected.role_arn.rsplit("/", 1)[-1]
+    role = iam.get_role(RoleName=role_name)["Role"]
+    policies = inline_policies(iam, expected.role_arn)
+    attached = iam.list_attached_role_policies(RoleName=role_name)["AttachedPolicies"]
+    statements = role_statements(iam, expected.role_arn)
     trusted = {
         service
         for statement in role["AssumeRolePolicyDocument"]["Statement"]
         for service in as_list(statement["Principal"].get("Service", []))
     }
     allowed = {action for statement in statements for action in as_list(statement["Action"])}
-    proxy_users = {
-        f"arn:aws:rds-db:{stack_outputs['Region']}:{stack_outputs['AccountId']}:dbuser:"
-        f"{stack_outputs['ProxyResourceId']}/{stack_outputs[user]}"
-        for user in ("AppUserName", "AdminUserName")
-    }
-    stack_secrets = {
-        value for key, value in stack_outputs.items() if key.endswith(("SecretArn", "SecretKeyArn"))
-    }
     connect = granted(statements, "rds-db:connect")
     secrets = granted(statements, "secretsmanager:GetSecretValue")
+    own_user = (
+        f"arn:aws:rds-db:{stack_outputs['Region']}:{stack_outputs['AccountId']}:dbuser:"
+        f"{stack_outputs['ProxyResourceId']}/{expected.database_user}"
+    )
     return [
-        check("role trusted by Lambda", "lambda.amazonaws.com" in trusted, sorted(trusted)),
+        check("role trusted by Lambda only", trusted == {"lambda.amazonaws.com"}, sorted(trusted)),
         check(
-            "role grants every extra_permissions statement",
-            all(
-                statements_grant(policy["PolicyDocument"], permission)
-                for permission in expected.extra_permissions
-            ),
-            len(expected.extra_permissions),
+            "role holds exactly the template's policies for it, and no managed policy",
+            policies == template_policies and not attached,
+            {"policies": sorted(policies), "template": sorted(template_policies), "managed": attached},
         ),
         check(
-            "role: rds-db:connect only as this proxy's database users, as the stage names them",
-            connect
-            and connect <= proxy_users
-            and connect == granted(expected.extra_permissions, "rds-db:connect"),
+            f"role: rds-db:connect only as {expected.database_user}, on this proxy",
+            connect == {own_user},
             sorted(connect),
         ),
         check(
-            "role: secretsmanager:GetSecretValue only on the stack's secrets the stage names",
-            secrets
-            and secrets <= stack_secrets
-            and secrets == granted(expected.extra_permissions, "secretsmanager:GetSecretValue"),
+            "role: secretsmanager:GetSecretValue only on secrets the function's environment names",
+            bool(secrets) and secrets <= expected.secret_arns,
             sorted(secrets),
         ),
         check(
             "role may manage the VPC network interfaces",
             set(VPC_ACTIONS) <= allowed,
             sorted(set(VPC_ACTIONS) - allowed) or "all present",
+        ),
+        check(
+            "role: no write action on every resource (*)",
+            not unscoped_writes(statements),
+            unscoped_writes(statements),
         ),
     ]
 

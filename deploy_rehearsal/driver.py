@@ -1,16 +1,19 @@
-"""The rehearsal: docs/deploy.md §1-§4, §6 and §7 for one or more stages, run with the real zappa CLI
-against moto, the deployed code answering through the local API Gateway.
+"""The rehearsal: docs/deploy.md §1-§4, §6 and §7 for a web stage and its admin stage, run with the
+real zappa CLI against moto, the deployed code answering through the local API Gateway.
 
-    stand-in stack (§1) -> filled settings (§2) -> the zip with their settings module (§3)
-    -> execution role (§3) -> zappa deploy -z (§3) -> bootstrap, migrate, superuser (§4)
-    -> zappa update -z (§6) -> zappa status -> zappa undeploy (§7)
+    stand-in stack with the template's roles (§1) -> both stages' filled settings (§2)
+    -> each zip with its settings module (§3) -> zappa deploy -z, web and admin (§3)
+    -> bootstrap window open, bootstrap / migrate / superuser in the admin function, window closed (§4)
+    -> zappa update -z (§6) -> zappa status -> zappa undeploy (§7), each for both functions
 
-After each CLI step the state in moto is checked against the stage's settings (deploy_rehearsal.
-checks), and the database behind the function is counted: no deploy may store a hit.
+After each CLI step the state in moto is checked against the stage's settings and the template's
+role documents (deploy_rehearsal.checks), and the database behind the functions is counted: no
+deploy may store a hit.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
@@ -36,12 +39,20 @@ from deploy_rehearsal.rehearsal_settings import (
     write_settings,
 )
 from deploy_rehearsal.rehearsal_stack import RehearsalStack
-from deploy_rehearsal.zappa_cli import CommandResult, execution_role, run_command, zappa
+from deploy_rehearsal.zappa_cli import CommandResult, run_command, zappa
+from infra.fill_zappa_settings import stage_pair
 from lambda_artifact.build import DEFAULT_VENV, REPO_ROOT
 
 LAMBDA_PYTHON = DEFAULT_VENV / "bin" / "python"
-# The §4 tasks, sent as the event `zappa invoke <stage> webhook_site.lambda_tasks.<task>` sends.
-SETUP_TASKS = ("bootstrap_db_users", "migrate", "create_superuser")
+# The §4 tasks in the admin function, each as the event its docs/deploy.md command sends:
+# `zappa invoke <admin stage> webhook_site.lambda_tasks.<task>` -> {"command": ...},
+# `zappa manage <admin stage> migrate` -> {"manage": "migrate"}.
+SETUP_TASKS = (
+    ("invoke bootstrap_db_users", {"command": "webhook_site.lambda_tasks.bootstrap_db_users"}),
+    ("manage migrate", {"manage": "migrate"}),
+    ("invoke create_superuser", {"command": "webhook_site.lambda_tasks.create_superuser"}),
+    ("invoke migration_status", {"command": "webhook_site.lambda_tasks.migration_status"}),
+)
 CONTROL_PATH = "/rehearsal-control"
 
 
@@ -106,16 +117,14 @@ class Rehearsal:
         """§2 with infra/fill_zappa_settings.py, into a copy in the work folder."""
         started = time.monotonic()
         committed_file = REPO_ROOT / "zappa_settings.json"
-        local = {
-            stage: local_environment(
-                self.stack.outputs,
-                self.stack.proxy.port,
-                self.stack.certificates.ca_cert,
-                self.lambdas.task_root(load_stage(committed_file, stage).lambda_name),
+
+        def local(stage: str, filled: dict[str, str]) -> dict[str, str]:
+            task_root = self.lambdas.task_root(load_stage(committed_file, stage).lambda_name)
+            return local_environment(
+                filled, self.stack.proxy.port, self.stack.certificates.ca_cert, task_root
             )
-            for stage in stages
-        }
-        filled = fill_settings(json.loads(committed_file.read_text()), self.stack.outputs, local)
+
+        filled = fill_settings(json.loads(committed_file.read_text()), self.stack.outputs, stages, local)
         write_settings(filled, self.settings_file)
         self.expected = {
             stage: StageExpectations.from_settings(self.settings_file, stage) for stage in stages
@@ -129,10 +138,6 @@ class Rehearsal:
         self.packages[stage] = rebake(built_zip, module, self.work_dir / f"webhook-site-{stage}.zip")
         self.code_sha256[stage] = self.lambdas.register_code(self.packages[stage])
         return Step(f"§3 {stage}: the built zip with the filled settings module", time.monotonic() - started)
-
-    def execution_role(self, stage: str) -> Step:
-        result = self.cli(execution_role(stage, self.settings_file), PYTHONPATH=str(REPO_ROOT))
-        return self.cli_step(f"§3 {stage}: python -m lambda_artifact.execution_role", result, [])
 
     def deploy(self, stage: str) -> Step:
         result, results = self.release("deploy", stage)
@@ -172,22 +177,58 @@ class Rehearsal:
             ],
         )
 
-    def set_up_database(self, stage: str) -> Step:
-        """§4's three `zappa invoke` tasks, each as the event the CLI sends, run by the deployed code."""
+    def bootstrap_window(self, window: str) -> Step:
+        """§4's stack update BootstrapWindow=open|closed: the admin role's policies follow the template;
+        only the admin role, and only while the window is open, may read the master secret."""
+        started = time.monotonic()
+        self.stack.set_bootstrap_window(window)
+        results = [
+            dataclasses.replace(result, name=f"{expected.stage}: {result.name}")
+            for expected in self.expected.values()
+            for result in checks.role_checks(
+                self.aws, expected, self.stack.outputs, self.stack.role_policies(expected.role_arn)
+            )
+        ]
+        iam = self.aws.client("iam")
+        reads_master = {
+            stage: self.stack.outputs["MasterUserSecretArn"]
+            in checks.granted(checks.role_statements(iam, expected.role_arn), "secretsmanager:GetSecretValue")
+            for stage, expected in self.expected.items()
+        }
+        wanted = {stage: window == "open" and e.kind == "Admin" for stage, e in self.expected.items()}
+        results.append(
+            check(
+                "the master secret: the admin role may read it in the window only",
+                reads_master == wanted,
+                reads_master,
+            )
+        )
+        return Step(
+            f"§4 bootstrap window {window} (stack update BootstrapWindow={window})",
+            time.monotonic() - started,
+            checks=results,
+        )
+
+    def set_up_database(self, web: str, admin: str) -> Step:
+        """§4's tasks in the admin function, each as the event the CLI sends; the control: the web
+        function refuses them, naming the admin stage."""
         started = time.monotonic()
         results = []
-        for task in SETUP_TASKS:
-            event = {"command": f"webhook_site.lambda_tasks.{task}"}
+        for name, event in SETUP_TASKS:
             try:
-                results.append(
-                    check(
-                        f"task {task}", True, self.lambdas.invoke(self.expected[stage].function_name, event)
-                    )
-                )
+                answer = self.lambdas.invoke(self.expected[admin].function_name, event)
+                passed = answer.get("up_to_date", True) if isinstance(answer, dict) else True
+                results.append(check(f"{admin}: {name}", passed, answer))
             except FunctionError as error:
-                results.append(check(f"task {task}", False, error))
+                results.append(check(f"{admin}: {name}", False, error))
+        try:
+            answer = self.lambdas.invoke(self.expected[web].function_name, {"manage": "migrate"})
+            results.append(check(f"control {web}: manage migrate is refused", False, answer))
+        except FunctionError as error:
+            refused = "SchemaAdminElsewhere" in str(error) and f"zappa manage {admin} migrate" in str(error)
+            results.append(check(f"control {web}: manage migrate is refused, naming {admin}", refused, error))
         return Step(
-            f"§4 {stage}: bootstrap_db_users, migrate, create_superuser",
+            f"§4 {admin}: bootstrap_db_users, migrate, create_superuser; {web} refuses them",
             time.monotonic() - started,
             checks=results,
         )
@@ -222,7 +263,7 @@ class Rehearsal:
             check(f"status shows {name}", shown.get(name) == value, shown.get(name))
             for name, value in wanted.items()
         ]
-        return self.cli_step(f"{stage}: zappa status", result, results)
+        return self.cli_step(f"§6 {stage}: zappa status", result, results)
 
     def undeploy(self, stage: str) -> Step:
         expected = self.expected[stage]
@@ -248,11 +289,13 @@ class Rehearsal:
         return run_command(arguments, environment, self.cli_dir)
 
     def deployed_checks(self, stage: str) -> list[Check]:
-        expected = self.expected[stage]
+        expected, outputs = self.expected[stage], self.stack.outputs
         return [
-            *checks.function_checks(self.aws, expected, self.code_sha256[stage]),
-            *checks.environment_checks(self.aws, expected, self.packages[stage], self.stack.secrets.values()),
-            *checks.role_checks(self.aws, expected, self.stack.outputs),
+            *checks.function_checks(self.aws, expected, self.code_sha256[stage], outputs),
+            *checks.environment_checks(
+                self.aws, expected, self.packages[stage], self.stack.secrets.values(), outputs
+            ),
+            *checks.role_checks(self.aws, expected, outputs, self.stack.role_policies(expected.role_arn)),
             *checks.api_checks(self.aws, expected, self.aws.requests()),
             *checks.keep_warm_checks(self.aws, expected),
         ]
@@ -295,32 +338,38 @@ class Rehearsal:
         return Step(name, result.seconds, result.exit_code, results)
 
 
-def rehearse(stages: list[str], built_zip: Path, work_dir: Path) -> RehearsalReport:
-    """Run the whole rehearsal in ``work_dir`` (emptied first); the report says what passed."""
+def rehearse(stage: str, built_zip: Path, work_dir: Path) -> RehearsalReport:
+    """Rehearse ``stage`` and the other stage of its web/admin pair in ``work_dir`` (emptied first);
+    the report says what passed."""
     for needed in (LAMBDA_PYTHON, built_zip):
         if not needed.exists():
-            raise SystemExit(f"no {needed}: build the zip first (make lambda-package STAGE={stages[0]})")
+            raise SystemExit(f"no {needed}: build the zip first (make lambda-package STAGE={stage})")
+    web, admin = stage_pair(json.loads((REPO_ROOT / "zappa_settings.json").read_text()), stage)
+    stages = [web, admin]
     shutil.rmtree(work_dir, ignore_errors=True)
     work_dir.mkdir(parents=True)
     report = RehearsalReport(stages)
     started = time.monotonic()
-    with running_pieces(stages[0], work_dir) as pieces:
+    with running_pieces(web, work_dir) as pieces:
         rehearsal = Rehearsal(pieces, work_dir)
         report.steps.append(
-            Step("§1 stand-in stack: moto resources, MariaDB, RDS Proxy stand-in", time.monotonic() - started)
+            Step(
+                "§1 stand-in stack: moto resources and roles, MariaDB, RDS Proxy stand-in",
+                time.monotonic() - started,
+            )
         )
         report.steps.append(rehearsal.fill_settings(stages))
-        for stage in stages:
-            report.steps += [
-                rehearsal.package(stage, built_zip),
-                rehearsal.execution_role(stage),
-                rehearsal.deploy(stage),
-            ]
-            if rehearsal.expected[stage].touch_path is not None:
-                report.steps.append(rehearsal.default_touch_control(stage))
-        report.steps.append(rehearsal.set_up_database(stages[0]))
+        for each in stages:
+            report.steps += [rehearsal.package(each, built_zip), rehearsal.deploy(each)]
+            if rehearsal.expected[each].touch_path is not None:
+                report.steps.append(rehearsal.default_touch_control(each))
+        report.steps += [
+            rehearsal.bootstrap_window("open"),
+            rehearsal.set_up_database(web, admin),
+            rehearsal.bootstrap_window("closed"),
+        ]
         for action in (rehearsal.update, rehearsal.status, rehearsal.undeploy):
-            report.steps += [action(stage) for stage in stages]
+            report.steps += [action(each) for each in stages]
         report.steps.append(moto_step(pieces.aws))
         report.moto_operations = operations(pieces.aws)
         report.refused_egress = list(pieces.gateway.refused)
@@ -336,7 +385,7 @@ def running_pieces(stack_stage: str, work_dir: Path) -> Iterator[Pieces]:
     with ExitStack() as running:
         aws = running.enter_context(MotoServer(work_dir / "moto-requests.jsonl"))
         stack = running.enter_context(RehearsalStack(aws, stack_stage, work_dir))
-        credentials = stack.function_environment()
+        credentials = stack.role_credentials()
         lambdas = running.enter_context(LocalLambda(aws, LAMBDA_PYTHON, work_dir / "functions", credentials))
         gateway = LocalApiGateway.with_new_certificate(aws, lambdas, work_dir / "gateway-certificates")
         yield Pieces(aws, stack, lambdas, running.enter_context(gateway))

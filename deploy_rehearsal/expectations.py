@@ -1,22 +1,24 @@
 """What a stage should look like once deployed, read from its settings by Zappa's own loader.
 
-The checks compare AWS (moto) against these values, never against literals, so a second stage with
-other settings (an admin function: its own role, no API Gateway, a long timeout) is checked by the
-same code: whatever its settings say is what must have been created.
+The checks compare AWS (moto) against these values, never against literals, so the admin stage
+(its own role, no API Gateway, a long timeout) is checked by the same code as the web stage:
+whatever its settings say is what must have been created.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from urllib.parse import urlsplit
 
 import boto3
 from zappa.cli import ZappaCLI
 
 from deploy_rehearsal.moto_server import FAKE_CREDENTIALS, REGION
+from infra.fill_zappa_settings import stage_pair
 
 # ZAPPA_WALKS_CWD: zappa 0.63 turns its WebSocket API on (a second API in the stack, a
 # WEBSOCKET_HANDLER_MODULE in the settings module, execute-api:ManageConnections on the role) when any
@@ -34,7 +36,6 @@ DEFAULT_TOUCH_PATH = "/"
 class StageExpectations:
     stage: str
     function_name: str
-    role_name: str
     runtime: str
     handler: str
     memory_size: int
@@ -43,7 +44,12 @@ class StageExpectations:
     subnet_ids: frozenset[str]
     security_group_ids: frozenset[str]
     environment_names: frozenset[str]
-    extra_permissions: tuple[dict[str, Any], ...]
+    # "Web" or "Admin": which of the stack's two functions this stage deploys (the stack's outputs
+    # name their roles and security groups <kind>FunctionRoleArn, <kind>SecurityGroupId).
+    kind: str
+    role_arn: str
+    database_user: str  # DATABASE_URL's
+    secret_arns: frozenset[str]  # the secrets the stage's environment names (*_SECRET_ARN)
     api_gateway: bool
     websocket: bool
     binary_support: bool
@@ -58,13 +64,14 @@ class StageExpectations:
     def from_settings(cls, settings_file: Path, stage: str) -> StageExpectations:
         cli = load_stage(settings_file, stage)
         config = cli.stage_config
+        _web, admin = stage_pair(json.loads(settings_file.read_text()), stage)
+        environment = cli.environment_variables
         api_gateway = bool(cli.use_apigateway)
         if api_gateway and cli.apigateway_version != "v1":
             raise ValueError(f"stage {stage}: the rehearsal's API Gateway speaks REST API (v1) events only")
         return cls(
             stage=stage,
             function_name=cli.lambda_name,
-            role_name=cli.zappa.role_name,
             runtime=cli.runtime,
             handler=cli.lambda_handler,
             memory_size=cli.memory_size,
@@ -72,8 +79,13 @@ class StageExpectations:
             reserved_concurrency=cli.lambda_concurrency,
             subnet_ids=frozenset(cli.vpc_config.get("SubnetIds", [])),
             security_group_ids=frozenset(cli.vpc_config.get("SecurityGroupIds", [])),
-            environment_names=frozenset(cli.environment_variables),
-            extra_permissions=tuple(config.get("extra_permissions", [])),
+            environment_names=frozenset(environment),
+            kind="Admin" if stage == admin else "Web",
+            role_arn=str(cli.desired_role_arn),
+            database_user=str(urlsplit(environment["DATABASE_URL"]).username),
+            secret_arns=frozenset(
+                value for name, value in environment.items() if name.endswith("_SECRET_ARN")
+            ),
             api_gateway=api_gateway,
             websocket=bool(cli.use_websocket),
             binary_support=bool(cli.binary_support),

@@ -12,8 +12,10 @@ configuration) means a cold start, as on Lambda.
 Where this differs from Lambda, on purpose:
 - The function's own AWS calls (Secrets Manager for the Django key) go to moto: AWS_ENDPOINT_URL is
   set in its environment, which Lambda never does.
-- Its credentials are the rehearsal's fake keys, not the execution role's session; what the role may
-  do is checked on the role's policy instead (deploy_rehearsal.checks).
+- Its credentials are fixed keys of its execution role (looked up by the configuration's Role, as
+  Lambda hands a function its role's session), not a session from STS; what the role may do is
+  checked on the role's policy (deploy_rehearsal.checks), and the RDS Proxy stand-in lets these keys
+  in only as the users the role's policy allows.
 - The task root is a local folder, not /var/task.
 """
 
@@ -61,12 +63,15 @@ class ExecutionEnvironment:
 class LocalLambda:
     """Invoke functions deployed to moto by running their registered zip in a worker process."""
 
-    def __init__(self, aws: MotoServer, python: Path, work_dir: Path, credentials: dict[str, str]) -> None:
+    def __init__(
+        self, aws: MotoServer, python: Path, work_dir: Path, role_credentials: dict[str, dict[str, str]]
+    ) -> None:
+        """``role_credentials``: role ARN -> the AWS_* variables a function with that role gets."""
         self.aws = aws
         self.python = python
         self.work_dir = work_dir
         self.work_dir.mkdir(parents=True, exist_ok=True)
-        self.credentials = credentials
+        self.role_credentials = role_credentials
         self.cold_starts = 0
         self._codes: dict[str, Path] = {}
         self._unpacked: dict[str, str] = {}  # function name -> code in its task root
@@ -160,7 +165,7 @@ class LocalLambda:
             "AWS_DEFAULT_REGION": REGION,
             "_HANDLER": configuration["Handler"],
             "AWS_ENDPOINT_URL": self.aws.endpoint_url,  # the rehearsal's one addition (module docstring)
-            **self.credentials,
+            **self.role_credentials.get(configuration["Role"], {}),
         }
         return runtime | configuration.get("Environment", {}).get("Variables", {})
 

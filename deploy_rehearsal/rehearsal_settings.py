@@ -19,11 +19,12 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from infra.fill_zappa_settings import fill_stage, stack_environment
+from infra.fill_zappa_settings import fill_stage
 
 SETTINGS_MODULE = "zappa_settings.py"
 # lambda_artifact.bytecode gives every module an unchecked-hash .pyc, which Python never checks
@@ -33,34 +34,41 @@ ZAPPA = Path(sys.executable).with_name("zappa")
 
 
 def fill_settings(
-    committed: dict[str, Any], outputs: dict[str, str], local_environments: dict[str, dict[str, str]]
+    committed: dict[str, Any],
+    outputs: dict[str, str],
+    stages: list[str],
+    local: Callable[[str, dict[str, str]], dict[str, str]],
 ) -> dict[str, Any]:
-    """The committed settings with each stage of ``local_environments`` filled from the stack, then
-    given its local values."""
+    """The committed settings with each of ``stages`` filled from the stack (fill_stage fills a web
+    stage and its admin stage together), then given ``local(stage, its filled variables)``."""
     filled = committed
-    for stage, local in local_environments.items():
+    for stage in stages:
         filled = fill_stage(filled, stage, outputs)
-        filled[stage]["s3_bucket"] = f"webhook-site-rehearsal-{stage}"  # §2: the operator picks one
-        filled[stage]["environment_variables"].update(local)
+    for stage in stages:
+        # §2: the operator picks a bucket (S3 bucket names take no underscore).
+        filled[stage]["s3_bucket"] = f"webhook-site-rehearsal-{stage.replace('_', '-')}"
+        environment = filled[stage]["environment_variables"]
+        environment.update(local(stage, environment))
     return filled
 
 
 def local_environment(
-    outputs: dict[str, str], proxy_port: int, ca_bundle: Path, task_root: Path
+    filled: dict[str, str], proxy_port: int, ca_bundle: Path, task_root: Path
 ) -> dict[str, str]:
-    """Where the function's environment must differ on this machine from a Lambda in the stack's VPC."""
-    filled = stack_environment(outputs)
-    return {
+    """Where a function's environment (``filled``, its stage's filled variables) must differ on this
+    machine from a Lambda in the stack's VPC; only variables the stage has are changed."""
+    local = {
         # The stand-in listens on a free port; fill_zappa_settings writes RDS Proxy's 3306.
         "DATABASE_URL": with_port(filled["DATABASE_URL"], proxy_port),
-        "DATABASE_ADMIN_URL": with_port(filled["DATABASE_ADMIN_URL"], proxy_port),
         # The stand-in's and the local instance's certificates chain to a test CA, not to the Amazon
         # roots in certifi (the proxy) or to the RDS CA bundle shipped in the zip (the instance).
         "DATABASE_CA_BUNDLE": str(ca_bundle),
-        "DATABASE_MASTER_CA_BUNDLE": str(ca_bundle),
         # Lambda unpacks the zip into /var/task; the rehearsal into a folder of its own.
         "MARIADB_PLUGIN_DIR": str(task_root / "lambda_native" / "mariadb-plugins"),
     }
+    if "DATABASE_MASTER_CA_BUNDLE" in filled:  # the admin stage's bootstrap_db_users
+        local["DATABASE_MASTER_CA_BUNDLE"] = str(ca_bundle)
+    return local
 
 
 def with_port(url: str, port: int) -> str:

@@ -2,11 +2,13 @@
 database on this machine, and its outputs in the shape infra/fill_zappa_settings.py reads.
 
 The rehearsal does not run infra/webhook-site.yaml itself: its RDS instance and proxy would be
-records in moto with nothing behind them. It makes what Zappa and the function depend on instead:
-the VPC with two private subnets and the Lambda security group (vpc_config), the RDS Proxy record
-(its prx- id goes into the rds-db:connect ARNs), the five secrets with the names and shapes the
-template gives them, and a database -- MariaDB over TLS behind the RDS Proxy stand-in, which logs in
-with the passwords held in those secrets, as RDS Proxy does.
+records in moto with nothing behind them. It makes what Zappa and the functions depend on instead:
+the VPC with two private subnets and the two functions' security groups (vpc_config), the RDS Proxy
+record (its prx- id goes into the rds-db:connect ARNs), the five secrets with the names and shapes the
+template gives them, the two execution roles with the template's own trust and inline policies
+(resolved for these resources' ids by infra.template_resolver), and a database -- MariaDB over TLS
+behind the RDS Proxy stand-in, which logs in with the passwords held in those secrets, as RDS Proxy
+does, and lets each role's keys in only as the users that role's policy allows, as IAM would.
 """
 
 from __future__ import annotations
@@ -18,13 +20,19 @@ from pathlib import Path
 from typing import Any
 
 from deploy_rehearsal.moto_server import REGION, MotoServer
+from infra.template_resolver import StackValues, TemplateResolver, load_template
 from local_mariadb import MariaDBServer
 from local_rds_proxy import AwsCredential, ProxyConfig, ProxyServer, RunningProxy, make_test_certificates
 
 DATABASE_NAME = "webhook_site"
 APP_USER, ADMIN_USER, MASTER_USER = "webhook_app", "webhook_admin", "rehearsal_master"
-# The function's AWS identity as the stand-in knows it: the stand-in checks IAM tokens signed with it.
-FUNCTION_CREDENTIAL = AwsCredential("AKIAREHEARSALLAMBDA1", "rehearsal-function-secret-access-key")
+# Each execution role's keys, as Lambda hands them to the functions running with that role; the
+# stand-in checks IAM tokens signed with them against the role's policy.
+ROLE_KEYS = {
+    "WebFunctionRole": ("AKIAREHEARSALWEBROLE", "rehearsal-web-role-secret-access-key"),
+    "AdminFunctionRole": ("AKIAREHEARSALADMINRL", "rehearsal-admin-role-secret-access-key"),
+}
+WINDOW_ROLE = "AdminFunctionRole"  # the role the bootstrap window (BootstrapWindow=open) widens
 LOCAL_HOST = "127.0.0.1"
 
 
@@ -60,6 +68,8 @@ class RehearsalStack:
         self.secrets = StackSecrets.generate()
         self.outputs: dict[str, str] = {}
         self.vpc_id = ""
+        self.window = "closed"
+        self.role_arns: dict[str, str] = {}  # logical id -> ARN
 
     def __enter__(self) -> RehearsalStack:
         self.certificates = make_test_certificates(self.work_dir / "database-certificates")
@@ -72,8 +82,8 @@ class RehearsalStack:
             ],
         ).start()
         self.database.create_user(MASTER_USER, self.secrets.master_password, grant_option=True)
-        self.proxy = self._start_proxy()
         self.outputs = self._create_aws_resources()
+        self.proxy = self._start_proxy()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -86,8 +96,13 @@ class RehearsalStack:
             tls_key=self.certificates.server_key,
             backend_port=self.database.port,
             secrets={APP_USER: self.secrets.app_password, ADMIN_USER: self.secrets.admin_password},
-            credentials=[FUNCTION_CREDENTIAL],
+            credentials=[
+                AwsCredential(*ROLE_KEYS[role], policy=json.dumps(self.resolver().role_policy(role)))
+                for role in ROLE_KEYS
+            ],
             region=REGION,
+            account_id=self.outputs["AccountId"],
+            proxy_resource_id=self.outputs["ProxyResourceId"],
             stats_log_interval_seconds=0,
         )
         return ProxyServer(config).start_in_thread()
@@ -101,9 +116,12 @@ class RehearsalStack:
             ]["SubnetId"]
             for index, zone in enumerate("ab", start=1)
         ]
-        lambda_group = ec2.create_security_group(
-            GroupName=f"{self.name}-lambda", Description="Lambda function to RDS Proxy", VpcId=vpc
-        )["GroupId"]
+        groups = {
+            kind: ec2.create_security_group(
+                GroupName=f"{self.name}-{kind.lower()}-function", Description=f"{kind} function", VpcId=vpc
+            )["GroupId"]
+            for kind in ("Web", "Admin")
+        }
         secret_arns = self._create_secrets()
         proxy_arn = self.aws.client("rds").create_db_proxy(
             DBProxyName=f"{self.name}-proxy",
@@ -111,9 +129,31 @@ class RehearsalStack:
             Auth=[{"SecretArn": secret_arns[user], "IAMAuth": "REQUIRED"} for user in (APP_USER, ADMIN_USER)],
             RoleArn=f"arn:aws:iam::{self.account_id()}:role/{self.name}-proxy",
             VpcSubnetIds=subnets,
-            VpcSecurityGroupIds=[lambda_group],
+            VpcSecurityGroupIds=list(groups.values()),
             RequireTLS=True,
         )["DBProxy"]["DBProxyArn"]
+        self.values = StackValues(
+            region=REGION,
+            account_id=self.account_id(),
+            stack_name=self.name,
+            parameters={"Stage": self.stage},
+            refs={
+                "PrivateSubnetA": subnets[0],
+                "PrivateSubnetB": subnets[1],
+                "WebFunctionSecurityGroup": groups["Web"],
+                "AdminFunctionSecurityGroup": groups["Admin"],
+                "DjangoSecretKeySecret": secret_arns["django/secret-key"],
+                "DjangoSuperuserSecret": secret_arns["django/superuser"],
+                "AppUserSecret": secret_arns[APP_USER],
+                "AdminUserSecret": secret_arns[ADMIN_USER],
+            },
+            attributes={
+                "Proxy.DBProxyArn": proxy_arn,
+                "Database.MasterUserSecret.SecretArn": secret_arns[MASTER_USER],
+            },
+        )
+        self.role_arns = {role: self._create_role(role) for role in ROLE_KEYS}
+        template_outputs = self.resolver().template["Outputs"]
         return {
             "Region": REGION,
             "AccountId": self.account_id(),
@@ -131,8 +171,50 @@ class RehearsalStack:
             "DjangoSecretKeyArn": secret_arns["django/secret-key"],
             "DjangoSuperuserSecretArn": secret_arns["django/superuser"],
             "SubnetIds": ",".join(subnets),
-            "LambdaSecurityGroupId": lambda_group,
+            **{
+                name: self.resolver().resolve(template_outputs[name]["Value"])
+                for name in ("WebFunctionName", "AdminFunctionName")
+            },
+            "WebSecurityGroupId": groups["Web"],
+            "AdminSecurityGroupId": groups["Admin"],
+            "WebFunctionRoleArn": self.role_arns["WebFunctionRole"],
+            "AdminFunctionRoleArn": self.role_arns["AdminFunctionRole"],
         }
+
+    def resolver(self, window: str | None = None) -> TemplateResolver:
+        """The template for this stack's resources, with the bootstrap window as it is (or ``window``)."""
+        parameters = {**self.values.parameters, "BootstrapWindow": window or self.window}
+        return TemplateResolver(
+            load_template(), StackValues(**{**self.values.__dict__, "parameters": parameters})
+        )
+
+    def _create_role(self, role: str) -> str:
+        """The role as CloudFormation would create it from the template: trust and inline policies."""
+        iam = self.aws.client("iam")
+        name = f"{self.name}-{role}"  # CloudFormation adds a random suffix; the rehearsal needs none
+        arn = iam.create_role(
+            RoleName=name, AssumeRolePolicyDocument=json.dumps(self.resolver().trust_policy(role))
+        )["Role"]["Arn"]
+        for policy_name, document in self.resolver().role_policies(role).items():
+            iam.put_role_policy(RoleName=name, PolicyName=policy_name, PolicyDocument=json.dumps(document))
+        return str(arn)
+
+    def set_bootstrap_window(self, window: str) -> None:
+        """A stack update with BootstrapWindow=open|closed: the admin role's policies follow the template."""
+        iam = self.aws.client("iam")
+        name = f"{self.name}-{WINDOW_ROLE}"
+        wanted = self.resolver(window).role_policies(WINDOW_ROLE)
+        for policy_name in iam.list_role_policies(RoleName=name)["PolicyNames"]:
+            if policy_name not in wanted:
+                iam.delete_role_policy(RoleName=name, PolicyName=policy_name)
+        for policy_name, document in wanted.items():
+            iam.put_role_policy(RoleName=name, PolicyName=policy_name, PolicyDocument=json.dumps(document))
+        self.window = window
+
+    def role_policies(self, role_arn: str) -> dict[str, dict[str, Any]]:
+        """What the template gives the role with this ARN, for the window as it is now."""
+        roles = [logical for logical, arn in self.role_arns.items() if arn == role_arn]
+        return self.resolver().role_policies(roles[0]) if roles else {}
 
     def _create_secrets(self) -> dict[str, str]:
         """The template's secrets, same names and JSON shapes; returns their ARNs by short name."""
@@ -180,9 +262,9 @@ class RehearsalStack:
             return 0
         return int(self.database.query(f"SELECT COUNT(*) FROM {DATABASE_NAME}.hits_hit")[0][0])  # noqa: S608
 
-    def function_environment(self) -> dict[str, Any]:
-        """The credentials the deployed function signs its IAM tokens (and moto calls) with."""
+    def role_credentials(self) -> dict[str, dict[str, str]]:
+        """Role ARN -> the keys a function running with that role finds in its environment."""
         return {
-            "AWS_ACCESS_KEY_ID": FUNCTION_CREDENTIAL.access_key_id,
-            "AWS_SECRET_ACCESS_KEY": FUNCTION_CREDENTIAL.secret_access_key,
+            self.role_arns[role]: {"AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": secret}
+            for role, (key, secret) in ROLE_KEYS.items()
         }

@@ -55,8 +55,3 @@ def run_command(arguments: list[str], environment: dict[str, str], cwd: Path) ->
 
 def zappa(subcommand: str, stage: str, settings_file: Path, *extra: str) -> list[str]:
     return [str(ZAPPA), subcommand, stage, "-s", str(settings_file), *extra]
-
-
-def execution_role(stage: str, settings_file: Path) -> list[str]:
-    """docs/deploy.md §3: the role step `deploy -z` skips, with Zappa's own create_iam_roles()."""
-    return [sys.executable, "-m", "lambda_artifact.execution_role", stage, "--settings", str(settings_file)]

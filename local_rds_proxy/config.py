@@ -3,7 +3,8 @@
 TOML layout (every section and key is listed in docs/local-rds-proxy.md)::
 
     [listen]   host, port, endpoints, tls_cert, tls_key
-    [iam]      region, [[iam.credentials]] access_key_id, secret_access_key, session_token
+    [iam]      region, account_id, proxy_resource_id,
+               [[iam.credentials]] access_key_id, secret_access_key, session_token, policy
     [secrets]  <user> = "<database password>"
     [backend]  host, port, connect_timeout_seconds
     [pool]     max_connections, borrow_timeout_seconds, idle_client_timeout_seconds, init_query
@@ -19,6 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from local_rds_proxy.iam_policy import ConnectAuthorizer, PolicyError
 from local_rds_proxy.iam_token import AwsCredential
 
 # RDS Proxy's defaults (ConnectionBorrowTimeout 120 s, IdleClientTimeout 1800 s).
@@ -41,6 +43,9 @@ class ProxyConfig:
     secrets: dict[str, str]
     credentials: list[AwsCredential]
     region: str = "us-east-1"
+    # Form the dbuser ARN a credential's policy must allow rds-db:connect on (only with policies).
+    account_id: str | None = None
+    proxy_resource_id: str | None = None
     listen_host: str = "127.0.0.1"
     listen_port: int = 0  # 0: any free port (read it back from the running proxy)
     # host:port values a token may be signed for; a bare host means "this host, at the listening port".
@@ -65,6 +70,14 @@ class ProxyConfig:
             raise ConfigError("pool.max_connections must be at least 1")
         if self.borrow_timeout_seconds < 0 or self.idle_client_timeout_seconds <= 0:
             raise ConfigError("pool timeouts must be positive")
+        try:
+            self.connect_authorizer()
+        except PolicyError as error:
+            raise ConfigError(f"iam: {error}") from error
+
+    def connect_authorizer(self) -> ConnectAuthorizer:
+        """Who may connect as which user, from the credentials' policies."""
+        return ConnectAuthorizer(self.credentials, self.region, self.account_id, self.proxy_resource_id)
 
     def accepted_endpoints(self, listening_port: int) -> list[str]:
         """The endpoints with bare hosts completed by the port the proxy actually listens on."""
@@ -82,7 +95,12 @@ _LAYOUT: dict[str, dict[str, tuple[str, type | tuple[type, ...]]]] = {
         "tls_cert": ("tls_cert", str),
         "tls_key": ("tls_key", str),
     },
-    "iam": {"region": ("region", str), "credentials": ("credentials", list)},
+    "iam": {
+        "region": ("region", str),
+        "account_id": ("account_id", str),
+        "proxy_resource_id": ("proxy_resource_id", str),
+        "credentials": ("credentials", list),
+    },
     "backend": {
         "host": ("backend_host", str),
         "port": ("backend_port", int),
@@ -147,10 +165,14 @@ def _secrets(content: Any) -> dict[str, str]:
 def _credential(item: Any) -> AwsCredential:
     if not isinstance(item, dict) or {"access_key_id", "secret_access_key"} - item.keys():
         raise ConfigError("each [[iam.credentials]] needs access_key_id and secret_access_key")
-    unknown = item.keys() - {"access_key_id", "secret_access_key", "session_token"}
+    unknown = item.keys() - {"access_key_id", "secret_access_key", "session_token", "policy"}
     if unknown:
         raise ConfigError(f"unknown key(s) in [[iam.credentials]]: {sorted(unknown)}")
-    return AwsCredential(item["access_key_id"], item["secret_access_key"], item.get("session_token"))
+    if not isinstance(item.get("policy", ""), str):
+        raise ConfigError("[[iam.credentials]] policy is a policy document as a JSON string")
+    return AwsCredential(
+        item["access_key_id"], item["secret_access_key"], item.get("session_token"), item.get("policy")
+    )
 
 
 def config_to_toml(config: ProxyConfig) -> str:

@@ -28,11 +28,16 @@ _REQUIRED = ("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires
 
 @dataclass(frozen=True)
 class AwsCredential:
-    """One access key of the emulated account; a session credential also has a session token."""
+    """One access key of the emulated account; a session credential also has a session token.
+
+    ``policy``: the identity policy document (JSON) of the role the key belongs to; when given, the
+    stand-in lets the key connect only as the users it allows rds-db:connect for (iam_policy).
+    """
 
     access_key_id: str
     secret_access_key: str
     session_token: str | None = None
+    policy: str | None = None
 
 
 class TokenRejected(Exception):

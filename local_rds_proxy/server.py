@@ -48,6 +48,7 @@ class ProxyServer:
         self.pool = BackendPool(self._open_backend, config.max_connections, self.metrics, init_statements)
         self._services = SessionServices(config, self.pool, self.metrics)
         self._verifier: TokenVerifier | None = None
+        self._authorizer = config.connect_authorizer()
         self._greeting: ServerGreeting | None = None
         self._greeting_lock = asyncio.Lock()
         self._listener: socket.socket | None = None
@@ -231,7 +232,8 @@ class ProxyServer:
         try:
             if user not in self.config.secrets:
                 raise TokenRejected("no_secret", f"no secret is configured for user {user!r}")
-            self._verifier.verify(login.password, user)
+            verified = self._verifier.verify(login.password, user)
+            self._authorizer.check(verified.access_key_id, user)
         except TokenRejected as rejected:
             self.metrics.client_connections_setup_failed_auth += 1
             self.metrics.auth_failures_by_reason[rejected.check] += 1

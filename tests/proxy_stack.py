@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import MySQLdb
 import pytest
 from django.db import connection, connections
 from django.db.utils import load_backend
@@ -63,6 +64,18 @@ class ProxyStack:
             if all(stats[name] == value for name, value in expected.items()) or time.monotonic() > deadline:
                 return stats
             time.sleep(0.005)
+
+    def driver_login(self, user: str, password: str) -> Any:
+        """A plain mysqlclient login at the stand-in (no Django), over TLS verified as the app does."""
+        return MySQLdb.connect(
+            host="127.0.0.1",
+            port=self.proxy.port,
+            user=user,
+            password=password,
+            database=self.database,
+            ssl={"ca": self.ca_path},
+            ssl_mode="VERIFY_IDENTITY",
+        )
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         """Read the real table as root, around the proxy and Django."""
@@ -113,12 +126,20 @@ def use_aws_test_account(monkeypatch: pytest.MonkeyPatch) -> None:
     iam_auth.aws_credentials.cache_clear()
 
 
+def sign_as(credential: AwsCredential, monkeypatch: pytest.MonkeyPatch) -> None:
+    """This process's AWS keys, as a function whose role holds ``credential`` has them."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", credential.access_key_id)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", credential.secret_access_key)
+    iam_auth.forget_aws_credentials()
+
+
 @contextmanager
 def default_alias_on_proxy(
-    stack: ProxyStack, monkeypatch: pytest.MonkeyPatch, **environment: str
+    stack: ProxyStack, monkeypatch: pytest.MonkeyPatch, user: str = APP_USER, **environment: str
 ) -> Iterator[Any]:
-    """Swap the default connection for the production one (mysql_iam via the stand-in), then restore it."""
-    monkeypatch.setenv("DATABASE_URL", stack.url())
+    """Swap the default connection for the production one (mysql_iam via the stand-in, as ``user``),
+    then restore it."""
+    monkeypatch.setenv("DATABASE_URL", stack.url(user))
     monkeypatch.setenv("DATABASE_CA_BUNDLE", stack.ca_path)
     monkeypatch.delenv("DATABASE_CONN_MAX_AGE", raising=False)
     for name, value in environment.items():

@@ -69,7 +69,7 @@ def reset_after_restore() -> None:
     from webhook_site.db import iam_auth
 
     connections.close_all()
-    iam_auth.aws_credentials.cache_clear()
+    iam_auth.forget_aws_credentials()
     random.seed()  # from os.urandom, which differs per environment
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 
+from db_roles.admin_role import refuse_in_web_stage
 from db_roles.secrets import read_secret
 
 SECRET_VARIABLE = "DJANGO_SUPERUSER_SECRET_ARN"  # noqa: S105 - the name of a variable, not a secret
@@ -21,6 +22,7 @@ SECRET_VARIABLE = "DJANGO_SUPERUSER_SECRET_ARN"  # noqa: S105 - the name of a va
 
 def create_superuser_from_secret() -> dict[str, Any]:
     """Create the superuser if absent; an existing user is left untouched. Returns no secret."""
+    refuse_in_web_stage("create_superuser")  # the web function's role may not read the secret
     secret_arn = os.environ.get(SECRET_VARIABLE)
     if not secret_arn:
         raise ImproperlyConfigured(

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import OperationalError, connection
+from django.core.management.commands.migrate import Command as DjangoMigrateCommand
+from django.db import OperationalError, connection, connections
+from django.db.models.signals import pre_migrate
 from django.test import Client
 
+from db_roles.admin_role import SchemaAdminElsewhere, admin_settings, as_schema_admin
 from db_roles.bootstrap import bootstrap_db_users
 from db_roles.migration_summary import current_database_user
 from local_mariadb import MariaDBServer
@@ -80,3 +86,133 @@ def test_lambda_migrate_task_summarises_and_hands_back_to_the_app_user(
     assert current_database_user() == "roles_app@%"
     status = lambda_tasks.migration_status({"command": "webhook_site.lambda_tasks.migration_status"}, None)
     assert status["up_to_date"] is True
+
+
+def user_seen_by_another_thread() -> str:
+    """CURRENT_USER() of a fresh connection made by another thread of this process."""
+    seen: list[str] = []
+
+    def query() -> None:
+        try:
+            seen.append(current_database_user())
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    thread = threading.Thread(target=query)
+    thread.start()
+    thread.join(30)
+    return seen[0]
+
+
+def identities_during_a_migration(swap: Callable[[], AbstractContextManager[Any]]) -> dict[str, str]:
+    """Who this thread and another thread are, seen from inside a migration run under ``swap``."""
+    seen: dict[str, str] = {}
+
+    def while_migrating(**kwargs: Any) -> None:
+        if "migrating" not in seen:  # pre_migrate fires once per app
+            seen["migrating"] = current_database_user()
+            seen["other thread"] = user_seen_by_another_thread()
+
+    pre_migrate.connect(while_migrating, dispatch_uid="identities_during_a_migration")
+    try:
+        with swap():
+            # Django's own migrate: the block's swap is the one under test.
+            call_command(DjangoMigrateCommand(), "hits", verbosity=0)
+    finally:
+        pre_migrate.disconnect(dispatch_uid="identities_during_a_migration")
+    return seen
+
+
+@contextmanager
+def swap_in_place() -> Iterator[None]:
+    """The negative control: the swap this module used to make, updating the shared settings dict."""
+    saved = {key: connection.settings_dict[key] for key in ("USER", "PASSWORD")}
+    admin = admin_settings(connection.settings_dict)
+    connection.close()
+    connection.settings_dict.update(USER=admin["USER"], PASSWORD=admin["PASSWORD"])
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict.update(saved)
+
+
+def test_other_threads_keep_the_app_user_while_a_migration_runs(two_roles: None) -> None:
+    call_command("migrate", "hits", "zero", verbosity=0)
+
+    seen = identities_during_a_migration(as_schema_admin)
+
+    assert seen == {"migrating": "roles_admin@%", "other thread": "roles_app@%"}
+    assert connections.settings["default"]["USER"] == "roles_app"
+
+
+def test_negative_control_updating_the_shared_settings_logs_other_threads_in_as_admin(
+    two_roles: None,
+) -> None:
+    call_command("migrate", "hits", "zero", verbosity=0)
+
+    seen = identities_during_a_migration(swap_in_place)
+
+    assert seen == {"migrating": "roles_admin@%", "other thread": "roles_admin@%"}
+
+
+def test_the_admin_connection_has_no_read_timeout(two_roles: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_READ_TIMEOUT_SECONDS", "20")  # what the web path runs with
+    shared = connection.settings_dict
+
+    with as_schema_admin():
+        assert "read_timeout" not in connection.settings_dict["OPTIONS"]
+        assert connection.settings_dict is not shared
+
+    assert connection.settings_dict is shared
+
+
+def test_the_admin_stage_migrates_as_its_own_user(two_roles: None) -> None:
+    # The admin stage's DATABASE_URL is the admin user and it has no DATABASE_ADMIN_URL: no swap.
+    call_command("migrate", "hits", "zero", verbosity=0)
+    connection.close()
+    connection.settings_dict.update(USER="roles_admin", PASSWORD="admin-pw")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("DATABASE_ADMIN_URL")
+        output = StringIO()
+        call_command("migrate", stdout=output)
+    assert "Migrating as database user roles_admin." in output.getvalue()
+    assert "Applying hits.0001_initial... OK" in output.getvalue()
+    connection.close()
+    connection.settings_dict.update(USER="roles_app", PASSWORD="app-pw")
+
+
+@pytest.fixture
+def web_stage(two_roles: None) -> Iterator[None]:
+    """A web stage's function: connects as the app user and names its admin stage."""
+    with pytest.MonkeyPatch.context() as patch:  # undone before two_roles migrates back
+        patch.delenv("DATABASE_ADMIN_URL")
+        patch.setenv("SCHEMA_ADMIN_STAGE", "production_admin")
+        yield
+
+
+@pytest.mark.parametrize(
+    ("task", "command"),
+    [
+        (lambda: call_command("migrate", verbosity=0), "zappa manage production_admin migrate"),
+        (lambda: lambda_tasks.migrate({}, None), "zappa manage production_admin migrate"),
+        (
+            lambda: lambda_tasks.bootstrap_db_users({}, None),
+            "zappa invoke production_admin webhook_site.lambda_tasks.bootstrap_db_users",
+        ),
+        (
+            lambda: lambda_tasks.create_superuser({}, None),
+            "zappa invoke production_admin webhook_site.lambda_tasks.create_superuser",
+        ),
+    ],
+    ids=["manage migrate", "migrate task", "bootstrap task", "superuser task"],
+)
+def test_a_web_stage_refuses_admin_tasks_naming_the_admin_stage(
+    web_stage: None, task: Callable[[], Any], command: str
+) -> None:
+    connection.close()
+    with pytest.raises(SchemaAdminElsewhere) as refused:
+        task()
+    assert command in str(refused.value)
+    assert "connects only as the app user" in str(refused.value)
+    assert connection.connection is None  # refused before logging in

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from moto import mock_aws
 
-from db_roles.credentials import master_connection_params, role_password
+from db_roles.credentials import master_connection_params, role_login
 from webhook_site import lambda_tasks
 
 
@@ -35,7 +35,30 @@ def test_role_password_comes_from_the_proxys_secret(
 ) -> None:
     arn = make_secret(secretsmanager, "app", {"username": "webhook_app", "password": "from-secret"})
     monkeypatch.setenv("DATABASE_APP_SECRET_ARN", arn)
-    assert role_password("webhook_app", "DATABASE_APP_SECRET_ARN", "DATABASE_APP_PASSWORD") == "from-secret"
+    login = role_login("webhook_app", "DATABASE_APP_SECRET_ARN", "DATABASE_APP_PASSWORD")
+
+    assert login == ("webhook_app", "from-secret")
+
+
+def test_where_no_url_names_the_user_the_secret_does(
+    secretsmanager: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The admin stage connects as the admin user; the app user is whoever the proxy's secret names.
+    arn = make_secret(secretsmanager, "app", {"username": "webhook_app", "password": "from-secret"})
+    monkeypatch.setenv("DATABASE_APP_SECRET_ARN", arn)
+
+    login = role_login(None, "DATABASE_APP_SECRET_ARN", "DATABASE_APP_PASSWORD")
+
+    assert login == ("webhook_app", "from-secret")
+
+
+def test_a_password_from_the_environment_needs_a_url_naming_its_user(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DATABASE_APP_PASSWORD", "local")
+
+    with pytest.raises(ImproperlyConfigured, match="no database URL names its user"):
+        role_login(None, "DATABASE_APP_SECRET_ARN", "DATABASE_APP_PASSWORD")
 
 
 def test_a_secret_for_another_user_is_refused(
@@ -44,7 +67,7 @@ def test_a_secret_for_another_user_is_refused(
     arn = make_secret(secretsmanager, "app", {"username": "someone_else", "password": "x"})
     monkeypatch.setenv("DATABASE_APP_SECRET_ARN", arn)
     with pytest.raises(ImproperlyConfigured, match="not 'webhook_app'"):
-        role_password("webhook_app", "DATABASE_APP_SECRET_ARN", "DATABASE_APP_PASSWORD")
+        role_login("webhook_app", "DATABASE_APP_SECRET_ARN", "DATABASE_APP_PASSWORD")
 
 
 def test_master_login_uses_the_rds_secret_with_verified_tls(

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import json
 
-from deploy_rehearsal.checks import granted, statements_grant, templates_sent
+from deploy_rehearsal.checks import granted, templates_sent, unscoped_writes
 from deploy_rehearsal.moto_server import LoggedRequest
 
 CONNECT = {"Effect": "Allow", "Action": ["rds-db:connect"], "Resource": ["arn:db/app", "arn:db/admin"]}
 
 
-def test_a_policy_grants_a_permission_only_with_exactly_its_resources() -> None:
-    policy = {"Statement": [CONNECT, {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+def test_write_actions_on_every_resource_are_found_and_reads_are_not() -> None:
+    statements = [
+        CONNECT,
+        {"Effect": "Allow", "Action": ["ec2:DescribeSubnets", "ec2:CreateNetworkInterface"], "Resource": "*"},
+        {"Effect": "Allow", "Action": "s3:*", "Resource": ["*"]},
+    ]
 
-    assert statements_grant(policy, {**CONNECT, "Resource": ["arn:db/admin", "arn:db/app"]})
-    assert not statements_grant(policy, {**CONNECT, "Resource": ["arn:db/app"]})
+    assert unscoped_writes(statements) == ["ec2:CreateNetworkInterface", "s3:*"]
 
 
 def test_granted_lists_the_resources_of_allowing_statements_only() -> None:

@@ -42,3 +42,16 @@ def test_expectations_ignore_the_working_directory(folder_with_an_unpacked_zip: 
     assert expected.websocket is False
     assert expected.touch_path == "/_/health"
     assert expected.keep_warm_expression is None  # production runs SnapStart instead (docs/deploy.md §8a)
+
+
+def test_the_admin_stage_is_expected_without_api_warmer_or_snapshot(
+    folder_with_an_unpacked_zip: Path,
+) -> None:
+    web = StageExpectations.from_settings(SETTINGS, "production")
+    admin = StageExpectations.from_settings(SETTINGS, "production_admin")
+
+    assert (web.kind, web.database_user) == ("Web", "webhook_app")
+    assert (admin.kind, admin.database_user) == ("Admin", "webhook_admin")
+    assert (admin.api_gateway, admin.touch_path, admin.keep_warm_expression) == (False, None, None)
+    assert admin.snap_start == "None"
+    assert admin.lambda_qualifier is None

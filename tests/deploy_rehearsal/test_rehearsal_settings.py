@@ -8,7 +8,7 @@ from pathlib import Path
 
 from deploy_rehearsal.rehearsal_settings import fill_settings, local_environment, rebake, settings_module
 from lambda_artifact.build import REPO_ROOT
-from tests.infra.test_fill_zappa_settings import OUTPUTS, PLACEHOLDER
+from tests.infra.test_fill_zappa_settings import PLACEHOLDER, PRODUCTION_OUTPUTS
 
 COMMITTED = REPO_ROOT / "zappa_settings.json"
 LOCAL = {"DATABASE_CA_BUNDLE": "/tmp/ca.pem"}
@@ -49,18 +49,28 @@ def test_rebake_swaps_the_settings_module_and_drops_its_stale_bytecode(tmp_path:
 
 def test_filled_stages_hold_no_placeholder_and_the_committed_file_is_untouched() -> None:
     committed = json.loads(COMMITTED.read_text())
+    stages = ["production", "production_admin"]
 
-    filled = fill_settings(committed, OUTPUTS, {"production": LOCAL})
+    filled = fill_settings(committed, PRODUCTION_OUTPUTS, stages, lambda stage, environment: LOCAL)
 
-    assert PLACEHOLDER not in json.dumps(filled["production"])
-    assert filled["production"]["s3_bucket"] == "webhook-site-rehearsal-production"
+    assert all(PLACEHOLDER not in json.dumps(filled[stage]) for stage in stages)
+    assert filled["production_admin"]["s3_bucket"] == "webhook-site-rehearsal-production-admin"
     assert filled["production"]["environment_variables"]["DATABASE_CA_BUNDLE"] == LOCAL["DATABASE_CA_BUNDLE"]
     assert committed == json.loads(COMMITTED.read_text())
 
 
-def test_local_environment_points_the_function_at_the_stand_in(tmp_path: Path) -> None:
-    local = local_environment(OUTPUTS, 41234, tmp_path / "ca.pem", tmp_path / "var-task")
+def test_local_environment_points_each_function_at_the_stand_in(tmp_path: Path) -> None:
+    filled = fill_settings(
+        json.loads(COMMITTED.read_text()), PRODUCTION_OUTPUTS, ["production"], lambda stage, env: {}
+    )
+    web, admin = (filled[stage]["environment_variables"] for stage in ("production", "production_admin"))
+    proxy = f"{PRODUCTION_OUTPUTS['ProxyEndpoint']}:41234/webhook_site"
 
-    assert local["DATABASE_URL"] == f"mysql-iam://webhook_app@{OUTPUTS['ProxyEndpoint']}:41234/webhook_site"
-    assert local["DATABASE_ADMIN_URL"].startswith("mysql-iam://webhook_admin@")
-    assert local["MARIADB_PLUGIN_DIR"] == str(tmp_path / "var-task" / "lambda_native" / "mariadb-plugins")
+    local_web = local_environment(web, 41234, tmp_path / "ca.pem", tmp_path / "var-task")
+    local_admin = local_environment(admin, 41234, tmp_path / "ca.pem", tmp_path / "var-task")
+
+    assert local_web["DATABASE_URL"] == f"mysql-iam://webhook_app@{proxy}"
+    assert local_admin["DATABASE_URL"] == f"mysql-iam://webhook_admin@{proxy}"
+    assert "DATABASE_MASTER_CA_BUNDLE" not in local_web  # the web function has no bootstrap to do
+    assert local_admin["DATABASE_MASTER_CA_BUNDLE"] == str(tmp_path / "ca.pem")
+    assert local_web["MARIADB_PLUGIN_DIR"] == str(tmp_path / "var-task" / "lambda_native" / "mariadb-plugins")

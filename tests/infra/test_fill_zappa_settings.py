@@ -15,7 +15,7 @@ import pytest
 from botocore.stub import Stubber
 
 from infra import fill_zappa_settings
-from infra.fill_zappa_settings import REQUIRED_OUTPUTS
+from infra.fill_zappa_settings import ADMIN_ONLY_VARIABLES, REQUIRED_OUTPUTS
 from tests.infra.conftest import REPO_ROOT, ZAPPA_SETTINGS_PATH
 
 SCRIPT = REPO_ROOT / "infra" / "fill_zappa_settings.py"
@@ -25,9 +25,7 @@ ACCOUNT = "123456789012"
 SECRETS = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret"
 OUTPUTS = {
     "Region": REGION,
-    "AccountId": ACCOUNT,
     "ProxyEndpoint": "webhook-site-dev.proxy-abcdefghijkl.eu-west-1.rds.amazonaws.com",
-    "ProxyResourceId": "prx-0123456789abcdef0",
     "DatabaseEndpoint": "webhook-site-dev-database-1.abcdefghijkl.eu-west-1.rds.amazonaws.com",
     "DatabaseName": "webhook_site",
     "AppUserName": "webhook_app",
@@ -38,7 +36,17 @@ OUTPUTS = {
     "DjangoSecretKeyArn": f"{SECRETS}:webhook-site-dev/django/secret-key-j1K2l3",
     "DjangoSuperuserSecretArn": f"{SECRETS}:webhook-site-dev/django/superuser-m4N5o6",
     "SubnetIds": "subnet-0aaaaaaaaaaaaaaaa,subnet-0bbbbbbbbbbbbbbbb",
-    "LambdaSecurityGroupId": "sg-0cccccccccccccccc",
+    "WebFunctionName": "webhook-site-dev",
+    "AdminFunctionName": "webhook-site-dev-admin",
+    "WebSecurityGroupId": "sg-0cccccccccccccccc",
+    "AdminSecurityGroupId": "sg-0dddddddddddddddd",
+    "WebFunctionRoleArn": f"arn:aws:iam::{ACCOUNT}:role/webhook-site-dev-WebFunctionRole-AbC",
+    "AdminFunctionRoleArn": f"arn:aws:iam::{ACCOUNT}:role/webhook-site-dev-AdminFunctionRole-DeF",
+}
+PRODUCTION_OUTPUTS = {
+    **OUTPUTS,
+    "WebFunctionName": "webhook-site-production",
+    "AdminFunctionName": "webhook-site-production-admin",
 }
 
 
@@ -73,53 +81,91 @@ def run_script(settings_path: Path, stage: str, response: dict[str, Any]) -> sub
 
 
 def filled(settings_path: Path, stage: str = "dev") -> dict[str, Any]:
-    completed = run_script(settings_path, stage, describe_stacks_response(OUTPUTS))
+    outputs = PRODUCTION_OUTPUTS if stage.startswith("production") else OUTPUTS
+    completed = run_script(settings_path, stage, describe_stacks_response(outputs))
     assert completed.returncode == 0, completed.stderr
     return json.loads(settings_path.read_text())
 
 
-def test_committed_settings_hold_placeholders_in_both_stages():
+def test_committed_settings_hold_placeholders_in_every_stage():
     settings = json.loads(ZAPPA_SETTINGS_PATH.read_text())
 
-    assert PLACEHOLDER in json.dumps(settings["dev"])
-    assert PLACEHOLDER in json.dumps(settings["production"])
+    assert set(settings) == {"dev", "dev_admin", "production", "production_admin"}
+    assert all(PLACEHOLDER in json.dumps(stage) for stage in settings.values())
 
 
-def test_filled_stage_has_no_placeholder_left(settings_path):
-    assert PLACEHOLDER not in json.dumps(filled(settings_path, "production")["production"])
+def test_a_web_stage_fills_its_admin_stage_too_and_no_placeholder_is_left(settings_path):
+    settings = filled(settings_path, "production")
+
+    assert PLACEHOLDER not in json.dumps(settings["production"])
+    assert PLACEHOLDER not in json.dumps(settings["production_admin"])
 
 
-def test_database_urls_name_the_proxy_and_no_password(settings_path):
-    environment = filled(settings_path)["dev"]["environment_variables"]
+def test_naming_the_admin_stage_fills_the_same_pair(settings_path):
+    by_admin = filled(settings_path, "production_admin")
+    shutil.copy(ZAPPA_SETTINGS_PATH, settings_path)
 
-    assert environment["DATABASE_URL"] == (
-        "mysql-iam://webhook_app@webhook-site-dev.proxy-abcdefghijkl.eu-west-1.rds.amazonaws.com:3306/webhook_site"
+    assert filled(settings_path, "production") == by_admin
+
+
+def test_the_web_stage_connects_as_the_app_user_and_the_admin_stage_as_the_admin(settings_path):
+    settings = filled(settings_path)
+    proxy = "webhook-site-dev.proxy-abcdefghijkl.eu-west-1.rds.amazonaws.com:3306/webhook_site"
+
+    assert settings["dev"]["environment_variables"]["DATABASE_URL"] == f"mysql-iam://webhook_app@{proxy}"
+    assert (
+        settings["dev_admin"]["environment_variables"]["DATABASE_URL"] == f"mysql-iam://webhook_admin@{proxy}"
     )
-    assert environment["DATABASE_ADMIN_URL"].startswith("mysql-iam://webhook_admin@webhook-site-dev.proxy-")
 
 
-def test_vpc_config_takes_the_private_subnets_and_lambda_group(settings_path):
-    assert filled(settings_path)["dev"]["vpc_config"] == {
-        "SubnetIds": ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"],
+def test_the_web_stage_carries_no_admin_login_and_no_bootstrap_secret(settings_path):
+    web = filled(settings_path)["dev"]["environment_variables"]
+    admin = filled(settings_path)["dev_admin"]["environment_variables"]
+
+    assert set(ADMIN_ONLY_VARIABLES) & set(web) == set()
+    assert web["SCHEMA_ADMIN_STAGE"] == "dev_admin"
+    assert web["DJANGO_SECRET_KEY_SECRET_ARN"] == OUTPUTS["DjangoSecretKeyArn"]
+    assert admin["RDS_MASTER_SECRET_ARN"] == OUTPUTS["MasterUserSecretArn"]
+    assert admin["DJANGO_SUPERUSER_SECRET_ARN"] == OUTPUTS["DjangoSuperuserSecretArn"]
+    assert admin["DATABASE_READ_TIMEOUT_SECONDS"] == "0"  # kept from the committed stage
+
+
+def test_each_function_gets_its_own_role_and_security_group(settings_path):
+    settings = filled(settings_path)
+    subnets = ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"]
+
+    assert settings["dev"]["role_arn"] == OUTPUTS["WebFunctionRoleArn"]
+    assert settings["dev_admin"]["role_arn"] == OUTPUTS["AdminFunctionRoleArn"]
+    assert settings["dev"]["vpc_config"] == {
+        "SubnetIds": subnets,
         "SecurityGroupIds": ["sg-0cccccccccccccccc"],
+    }
+    assert settings["dev_admin"]["vpc_config"] == {
+        "SubnetIds": subnets,
+        "SecurityGroupIds": ["sg-0dddddddddddddddd"],
     }
 
 
-def test_rds_db_connect_is_scoped_to_the_proxy_and_both_users(settings_path):
-    connect = filled(settings_path)["dev"]["extra_permissions"][0]
+def test_what_an_older_filled_file_granted_the_web_stage_is_removed(settings_path):
+    older = json.loads(settings_path.read_text())
+    older["dev"]["environment_variables"]["DATABASE_ADMIN_URL"] = "mysql-iam://webhook_admin@old:3306/x"
+    older["dev"]["environment_variables"]["RDS_MASTER_SECRET_ARN"] = "arn:old"
+    older["dev"]["extra_permissions"] = [{"Effect": "Allow", "Action": "rds-db:connect", "Resource": "*"}]
+    settings_path.write_text(json.dumps(older))
 
-    assert connect["Action"] == ["rds-db:connect"]
-    assert connect["Resource"] == [
-        f"arn:aws:rds-db:{REGION}:{ACCOUNT}:dbuser:prx-0123456789abcdef0/webhook_app",
-        f"arn:aws:rds-db:{REGION}:{ACCOUNT}:dbuser:prx-0123456789abcdef0/webhook_admin",
-    ]
+    web = filled(settings_path)["dev"]
+
+    assert "extra_permissions" not in web
+    assert set(ADMIN_ONLY_VARIABLES) & set(web["environment_variables"]) == set()
 
 
-def test_standing_secret_access_is_the_django_key_only(settings_path):
-    permissions = filled(settings_path)["dev"]["extra_permissions"]
-    secret_reads = [p["Resource"] for p in permissions if "secretsmanager:GetSecretValue" in p["Action"]]
+def test_a_stack_made_for_another_stage_is_refused(settings_path):
+    completed = run_script(settings_path, "production", describe_stacks_response(OUTPUTS))
 
-    assert secret_reads == [[OUTPUTS["DjangoSecretKeyArn"]]]
+    assert completed.returncode == 1
+    assert "deploys webhook-site-production, but the stack's web role is for webhook-site-dev" in (
+        completed.stderr
+    )
 
 
 def test_region_follows_the_stack(settings_path):
@@ -136,18 +182,19 @@ def test_hand_set_variables_and_other_stages_are_kept(settings_path):
     after = filled(settings_path, "dev")
 
     assert after["production"] == before["production"]
+    assert after["production_admin"] == before["production_admin"]
     for name in ("HITS_REQUIRE_LOGIN", "DJANGO_SECURE", "LOG_LEVEL", "DATABASE_CONN_MAX_AGE"):
         assert after["dev"]["environment_variables"][name] == before["dev"]["environment_variables"][name]
 
 
 def test_missing_output_fails_and_leaves_the_file_alone(settings_path):
     before = settings_path.read_text()
-    incomplete = {key: value for key, value in OUTPUTS.items() if key != "ProxyResourceId"}
+    incomplete = {key: value for key, value in OUTPUTS.items() if key != "AdminFunctionRoleArn"}
 
     completed = run_script(settings_path, "dev", describe_stacks_response(incomplete))
 
     assert completed.returncode == 1
-    assert "ProxyResourceId" in completed.stderr
+    assert "AdminFunctionRoleArn" in completed.stderr
     assert settings_path.read_text() == before
 
 
@@ -178,9 +225,7 @@ def test_reads_the_outputs_from_cloudformation_itself(settings_path, monkeypatch
 
     assert status == 0
     stubber.assert_no_pending_responses()
-    assert json.loads(settings_path.read_text())["dev"]["vpc_config"]["SecurityGroupIds"] == [
-        "sg-0cccccccccccccccc"
-    ]
+    assert json.loads(settings_path.read_text())["dev_admin"]["role_arn"] == OUTPUTS["AdminFunctionRoleArn"]
 
 
 def test_fixture_outputs_match_what_the_script_requires():

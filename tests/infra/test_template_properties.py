@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from infra.fill_zappa_settings import REQUIRED_OUTPUTS
 from tests.infra.conftest import parameter_default
 
 MYSQL_PORT = 3306
-CHAIN_GROUPS = {"LambdaSecurityGroup", "ProxySecurityGroup", "DatabaseSecurityGroup"}
+HTTPS_PORT = 443
+FUNCTION_GROUPS = {"WebFunctionSecurityGroup", "AdminFunctionSecurityGroup"}
+CHAIN_GROUPS = FUNCTION_GROUPS | {"ProxySecurityGroup", "DatabaseSecurityGroup"}
 PROXY_METRICS_ALARMED = {
     "ClientConnections",
     "DatabaseConnectionsBorrowLatency",
@@ -96,7 +100,7 @@ def test_borrow_timeout_fails_well_inside_the_lambda_timeout(template, resources
     borrow_timeout = parameter_default(template, pool["ConnectionBorrowTimeout"])
 
     assert 5 <= borrow_timeout <= 10
-    assert borrow_timeout < zappa_settings["dev"]["timeout_seconds"] / 2
+    assert borrow_timeout < zappa_settings["dev"]["timeout_seconds"] / 2  # the web stages' timeout
 
 
 def test_reserved_concurrency_fits_the_proxy_share_of_max_connections(template, resources, zappa_settings):
@@ -112,6 +116,26 @@ def test_reserved_concurrency_fits_the_proxy_share_of_max_connections(template, 
 
 def _peer(rule: dict[str, Any]) -> str | None:
     return _referenced_group(rule.get("SourceSecurityGroupId") or rule.get("DestinationSecurityGroupId"))
+
+
+def _rule(rule: dict[str, Any]) -> tuple[str, int, int, str | None]:
+    return (rule["IpProtocol"], rule["FromPort"], rule["ToPort"], _peer(rule))
+
+
+def _rules_of(resources: dict[str, Any], group: str, direction: str, window: bool = False) -> set[Any]:
+    """The group's real rules in one direction (no-op rules left out); ``window``: with the bootstrap
+    window's conditional rules."""
+    conditional = [
+        body["Properties"] for body in resources.values() if body.get("Condition") == "BootstrapWindowOpen"
+    ]
+    return {
+        _rule(rule)
+        for owner, rule_direction, rule in _security_group_rules(resources)
+        if owner == group
+        and rule_direction == direction
+        and not _is_no_op_egress(rule)
+        and (window or not any(rule is properties for properties in conditional))
+    }
 
 
 def test_lambda_proxy_database_chain_is_mysql_only(resources):
@@ -130,7 +154,34 @@ def test_lambda_proxy_database_chain_is_mysql_only(resources):
 def test_proxy_and_database_groups_have_no_other_rules(resources):
     for group, _direction, rule in _security_group_rules(resources):
         if group in {"ProxySecurityGroup", "DatabaseSecurityGroup"}:
-            assert _is_no_op_egress(rule) or _peer(rule) in CHAIN_GROUPS
+            assert _is_no_op_egress(rule) or _peer(rule) in CHAIN_GROUPS | {"EndpointSecurityGroup"}
+
+
+def test_the_proxy_reaches_the_database_and_the_secrets_manager_endpoint_only(resources):
+    assert _rules_of(resources, "ProxySecurityGroup", "SecurityGroupEgress", window=True) == {
+        ("tcp", MYSQL_PORT, MYSQL_PORT, "DatabaseSecurityGroup"),
+        ("tcp", HTTPS_PORT, HTTPS_PORT, "EndpointSecurityGroup"),
+    }
+
+
+def test_the_endpoint_admits_the_functions_and_the_proxy_on_443_only(resources):
+    assert _rules_of(resources, "EndpointSecurityGroup", "SecurityGroupIngress", window=True) == {
+        ("tcp", HTTPS_PORT, HTTPS_PORT, group) for group in FUNCTION_GROUPS | {"ProxySecurityGroup"}
+    }
+
+
+def test_every_group_replaces_the_default_allow_all_egress(resources):
+    # EC2 gives a group created without inline egress rules an allow-all egress rule, which separate
+    # AWS::EC2::SecurityGroupEgress resources only add to; an inline rule is what removes it.
+    for name, body in _of_type(resources, "AWS::EC2::SecurityGroup").items():
+        assert body["Properties"].get("SecurityGroupEgress"), name
+
+
+def test_no_group_egresses_to_any_address(resources):
+    egress = [rule for _group, direction, rule in _security_group_rules(resources) if "Egress" in direction]
+
+    assert egress
+    assert all(rule.get("CidrIp") in (None, "127.0.0.1/32") and "CidrIpv6" not in rule for rule in egress)
 
 
 def test_no_group_accepts_traffic_from_an_address_range(resources):
@@ -140,34 +191,36 @@ def test_no_group_accepts_traffic_from_an_address_range(resources):
     assert all("CidrIp" not in rule and "CidrIpv6" not in rule for rule in ingress)
 
 
-def test_lambda_reaches_anything_but_the_proxy_only_over_https(resources):
-    lambda_egress = [
-        rule
-        for group, direction, rule in _security_group_rules(resources)
-        if group == "LambdaSecurityGroup" and direction == "SecurityGroupEgress"
-    ]
-
-    ports = {(rule["FromPort"], rule["ToPort"]) for rule in lambda_egress}
-    assert ports == {(443, 443), (MYSQL_PORT, MYSQL_PORT)}
+@pytest.mark.parametrize("group", sorted(FUNCTION_GROUPS))
+def test_functions_reach_the_proxy_and_the_secrets_manager_endpoint_only(resources, group):
+    assert _rules_of(resources, group, "SecurityGroupEgress") == {
+        ("tcp", MYSQL_PORT, MYSQL_PORT, "ProxySecurityGroup"),
+        ("tcp", HTTPS_PORT, HTTPS_PORT, "EndpointSecurityGroup"),
+    }
 
 
-def test_direct_lambda_to_database_rules_exist_only_in_the_bootstrap_window(resources):
+def test_only_the_admin_function_reaches_the_database_and_only_in_the_bootstrap_window(resources):
     direct = [
         name
         for name, body in resources.items()
         if body["Type"].startswith("AWS::EC2::SecurityGroup")
-        and {
+        and "DatabaseSecurityGroup"
+        in {
             _referenced_group(body["Properties"].get("GroupId")),
-            _referenced_group(
-                body["Properties"].get("SourceSecurityGroupId")
-                or body["Properties"].get("DestinationSecurityGroupId")
-            ),
+            _peer(body["Properties"]),
         }
-        == {"LambdaSecurityGroup", "DatabaseSecurityGroup"}
+        and {_referenced_group(body["Properties"].get("GroupId")), _peer(body["Properties"])}
+        & (FUNCTION_GROUPS | {"EndpointSecurityGroup"})
     ]
 
     assert len(direct) == 2
     assert all(resources[name].get("Condition") == "BootstrapWindowOpen" for name in direct)
+    assert _rules_of(resources, "WebFunctionSecurityGroup", "SecurityGroupEgress", window=True) == (
+        _rules_of(resources, "WebFunctionSecurityGroup", "SecurityGroupEgress")
+    )
+    assert ("tcp", MYSQL_PORT, MYSQL_PORT, "DatabaseSecurityGroup") in _rules_of(
+        resources, "AdminFunctionSecurityGroup", "SecurityGroupEgress", window=True
+    )
 
 
 def test_database_storage_is_encrypted_and_backed_up(resources):
@@ -229,16 +282,26 @@ def test_pinned_sessions_alarm_fires_on_any_sustained_pin(resources):
     assert alarm["EvaluationPeriods"] * alarm["Period"] >= 600
 
 
-def test_vpc_endpoints_cover_s3_and_secrets_manager(resources):
+def test_the_only_vpc_endpoint_is_secrets_manager(resources):
+    # No S3 gateway endpoint: nothing at run time reads S3 (zappa 0.63 does only for slim_handler and
+    # remote_env, neither configured; tests/infra/test_zappa_settings.py), and its default policy
+    # would let anything in the VPC write to any bucket.
     services = {
         body["Properties"]["ServiceName"]["Fn::Sub"]: body["Properties"]["VpcEndpointType"]
         for body in _of_type(resources, "AWS::EC2::VPCEndpoint").values()
     }
 
-    assert services == {
-        "com.amazonaws.${AWS::Region}.s3": "Gateway",
-        "com.amazonaws.${AWS::Region}.secretsmanager": "Interface",
-    }
+    assert services == {"com.amazonaws.${AWS::Region}.secretsmanager": "Interface"}
+
+
+def test_the_endpoint_serves_only_reads_of_this_stacks_secrets_by_this_account(resources):
+    (statement,) = resources["SecretsManagerEndpoint"]["Properties"]["PolicyDocument"]["Statement"]
+    secrets = set(_of_type(resources, "AWS::SecretsManager::Secret"))
+
+    assert (statement["Effect"], statement["Action"]) == ("Allow", "secretsmanager:GetSecretValue")
+    assert {item["Ref"] for item in statement["Resource"] if "Ref" in item} == secrets
+    assert {"Fn::GetAtt": ["Database", "MasterUserSecret.SecretArn"]} in statement["Resource"]
+    assert statement["Condition"] == {"StringEquals": {"aws:PrincipalAccount": {"Ref": "AWS::AccountId"}}}
 
 
 def test_vpc_has_no_internet_path(resources):

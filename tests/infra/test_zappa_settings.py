@@ -14,9 +14,18 @@ import zappa.cli
 import zappa.core
 from moto import mock_aws
 
+from infra.fill_zappa_settings import ADMIN_ONLY_VARIABLES
+from infra.template_resolver import TemplateResolver
 from tests.infra.conftest import REPO_ROOT
+from tests.template_stack import template_resolver
 
-STAGES = ("dev", "production")
+WEB_STAGES = ("dev", "production")
+ADMIN_STAGES = ("dev_admin", "production_admin")
+STAGES = WEB_STAGES + ADMIN_STAGES
+# API Gateway's default integration timeout (REST APIs): it answers 504 after 29 s.
+API_GATEWAY_TIMEOUT_SECONDS = 29
+# Lambda's longest function timeout.
+LAMBDA_MAX_TIMEOUT_SECONDS = 900
 # The zappa console script next to the interpreter running the tests (.venv/bin/zappa).
 ZAPPA_EXECUTABLE = Path(sys.executable).parent / "zappa"
 
@@ -55,10 +64,13 @@ def test_save_python_settings_file_works_without_aws(stage, tmp_path):
 
     assert completed.returncode == 0, completed.stderr
     generated = runpy.run_path(str(output))
+    user = "webhook_admin" if stage in ADMIN_STAGES else "webhook_app"
     assert generated["API_STAGE"] == stage
     assert generated["DJANGO_SETTINGS"] == "webhook_site.settings"
-    assert generated["ENVIRONMENT_VARIABLES"]["DATABASE_URL"].startswith("mysql-iam://webhook_app@")
+    assert generated["ENVIRONMENT_VARIABLES"]["DATABASE_URL"].startswith(f"mysql-iam://{user}@")
     assert generated["DEBUG"] is False
+    # Zappa's handler reads S3 only for these (remote_env, slim_handler): the VPC needs no S3 endpoint.
+    assert not {"REMOTE_ENV", "ARCHIVE_PATH", "SLIM_HANDLER"} & set(generated)
 
 
 @pytest.mark.parametrize("stage", STAGES)
@@ -136,3 +148,55 @@ def test_production_builds_the_app_during_init_so_the_snapshot_holds_it(zappa_se
     # Django is set up at the first invocation, after SnapStart's snapshot (see test_snapstart.py).
     production = _resolved_stage(zappa_settings, "production")
     assert production["aws_environment_variables"] == {"INSTANTIATE_LAMBDA_HANDLER_ON_IMPORT": "true"}
+
+
+@pytest.mark.parametrize("stage", WEB_STAGES)
+def test_a_web_stage_carries_no_admin_login_and_names_its_admin_stage(zappa_settings, stage):
+    environment = _resolved_stage(zappa_settings, stage)["environment_variables"]
+
+    assert set(ADMIN_ONLY_VARIABLES) & set(environment) == set()
+    assert environment["SCHEMA_ADMIN_STAGE"] in ADMIN_STAGES
+    assert _resolved_stage(zappa_settings, environment["SCHEMA_ADMIN_STAGE"])["extends"] == stage
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_every_stage_runs_with_the_stacks_role_not_one_zappa_makes(zappa_settings, stage):
+    resolved = _resolved_stage(zappa_settings, stage)
+
+    assert resolved["manage_roles"] is False
+    assert resolved["role_arn"].startswith("arn:aws:iam::")
+    assert not {"extra_permissions", "attach_policy"} & set(resolved)
+
+
+@pytest.mark.parametrize("stage", WEB_STAGES)
+def test_a_web_function_ends_before_api_gateway_gives_up(zappa_settings, stage):
+    assert _resolved_stage(zappa_settings, stage)["timeout_seconds"] < API_GATEWAY_TIMEOUT_SECONDS
+
+
+@pytest.mark.parametrize("stage", ADMIN_STAGES)
+def test_an_admin_stage_has_no_api_no_warmer_no_snapshot_and_time_for_ddl(monkeypatch, stage):
+    admin = stage_as_zappa_loads_it(stage, monkeypatch)
+
+    assert admin.use_apigateway is False
+    assert admin.stage_config["keep_warm"] is False
+    assert admin.snap_start == "None"
+    assert admin.timeout_seconds == LAMBDA_MAX_TIMEOUT_SECONDS
+    assert admin.lambda_concurrency == 1  # one schema change at a time
+    assert admin.environment_variables["DATABASE_READ_TIMEOUT_SECONDS"] == "0"
+    assert admin.aws_environment_variables == {}  # not production's INSTANTIATE_... (no snapshot)
+
+
+@pytest.mark.parametrize(
+    ("stage", "output"),
+    [
+        ("production", "WebFunctionName"),
+        ("production_admin", "AdminFunctionName"),
+    ],
+)
+def test_the_stacks_roles_are_for_the_functions_zappa_names(monkeypatch, stage, output):
+    # The roles may write only these functions' log groups (infra/webhook-site.yaml, Stage).
+    resolver: TemplateResolver = template_resolver("us-east-1")
+
+    named = resolver.resolve(resolver.template["Outputs"][output]["Value"])
+
+    assert stage_as_zappa_loads_it(stage, monkeypatch).lambda_name == named

@@ -86,8 +86,13 @@ def test_config_to_toml_round_trips(tmp_path: Path) -> None:
         tls_key=tmp_path / "server-key.pem",
         backend_port=3307,
         secrets={"app": 'pa"ss\\word', "admin": "x"},
-        credentials=[AwsCredential("AKID1", "secret1"), AwsCredential("ASID2", "secret2", "session-token")],
+        credentials=[
+            AwsCredential("AKID1", "secret1", policy='{"Statement": [{"Effect": "Allow", "Action": "*"}]}'),
+            AwsCredential("ASID2", "secret2", "session-token"),
+        ],
         region="eu-west-1",
+        account_id="123456789012",
+        proxy_resource_id="prx-0123456789abcdef0",
         endpoints=["127.0.0.1", "proxy.local:3306"],
         max_connections=7,
         borrow_timeout_seconds=1.5,
@@ -97,3 +102,22 @@ def test_config_to_toml_round_trips(tmp_path: Path) -> None:
     path = tmp_path / "proxy.toml"
     path.write_text(config_to_toml(config))
     assert load_config(path) == config
+
+
+def test_a_credentials_policy_is_read_and_checked_at_load(tmp_path: Path) -> None:
+    policy_line = (
+        'policy = \'{"Statement": [{"Effect": "Allow", "Action": "rds-db:connect", "Resource": "*"}]}\''
+    )
+    iam = '[iam]\naccount_id = "123456789012"\nproxy_resource_id = "prx-1"\n'
+    text = iam + MINIMAL.replace(
+        'secret_access_key = "secret"', f'secret_access_key = "secret"\n{policy_line}'
+    )
+
+    config = load_config(write(tmp_path, text))
+
+    assert config.credentials[0].policy is not None
+    assert (config.account_id, config.proxy_resource_id) == ("123456789012", "prx-1")
+    with pytest.raises(ConfigError, match=r"account_id and iam\.proxy_resource_id"):
+        load_config(write(tmp_path, text.replace(iam, "")))
+    with pytest.raises(ConfigError, match="not a JSON policy document"):
+        load_config(write(tmp_path, text.replace(policy_line, "policy = '{'")))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import socket
 from collections.abc import Callable
 
@@ -18,6 +19,7 @@ from tests.local_rds_proxy.proxy_clients import (
     APP_PASSWORD,
     APP_USER,
     OTHER_USER,
+    REGION,
     SESSION_KEY,
     connect_mysqlclient,
     connect_pymysql,
@@ -158,6 +160,33 @@ def test_failed_logins_are_counted_by_reason(start_proxy: Callable[..., RunningP
     stats = proxy.stats()
     assert stats["ClientConnectionsSetupFailedAuth"] == 2
     assert stats["auth_failures_by_reason"] == {"malformed": 1, "user": 1}
+
+
+def test_a_key_whose_policy_lacks_the_user_is_refused(
+    start_proxy: Callable[..., RunningProxy], ca_path: str
+) -> None:
+    # As IAM would: the signature is valid, but the key's role may connect only as APP_USER.
+    only_app = json.dumps(
+        {
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": "rds-db:connect",
+                    "Resource": f"arn:aws:rds-db:{REGION}:123456789012:dbuser:prx-0test/{APP_USER}",
+                }
+            ]
+        }
+    )
+    restricted = AwsCredential(ACCOUNT_KEY.access_key_id, ACCOUNT_KEY.secret_access_key, policy=only_app)
+    proxy = start_proxy(credentials=[restricted], account_id="123456789012", proxy_resource_id="prx-0test")
+
+    assert scalar(connect_mysqlclient(proxy, ca_path), "SELECT CURRENT_USER()").startswith(APP_USER)
+    code, message = mysqlclient_error(proxy, ca_path, user=OTHER_USER)
+    assert code == ACCESS_DENIED
+    assert (
+        f"does not allow rds-db:connect on arn:aws:rds-db:{REGION}:123456789012:dbuser:prx-0test/" in message
+    )
+    assert proxy.stats()["auth_failures_by_reason"] == {"not_authorized": 1}
 
 
 def test_clock_moved_16_minutes_expires_tokens_not_sessions(

@@ -152,15 +152,7 @@ def test_negative_control_a_token_minted_at_import_fails_later(make_stack, monke
         frozen_token = wrapper.get_connection_params()["password"]
     later = timezone.now() + TOKEN_LIFETIME + timedelta(minutes=1)
     with time_machine.travel(later, tick=True), pytest.raises(MySQLdb.OperationalError) as refused:
-        MySQLdb.connect(
-            host="127.0.0.1",
-            port=stack.proxy.port,
-            user=APP_USER,
-            password=frozen_token,
-            database=stack.database,
-            ssl={"ca": stack.ca_path},
-            ssl_mode="VERIFY_IDENTITY",
-        )
+        stack.driver_login(APP_USER, frozen_token)
     assert refused.value.args[0] == 1045
     assert stack.stats()["auth_failures_by_reason"]
 

@@ -27,6 +27,7 @@ def iam_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
     monkeypatch.delenv("DATABASE_CONN_MAX_AGE", raising=False)
+    monkeypatch.delenv("DATABASE_READ_TIMEOUT_SECONDS", raising=False)
 
 
 def wrapper(settings_dict: dict) -> DatabaseWrapper:
@@ -49,6 +50,43 @@ def test_mysql_iam_url_selects_the_backend_with_verified_tls_and_reuse(iam_envir
     assert options["autocommit"] is True
     assert options["isolation_level"] is None
     assert "init_command" not in options
+
+
+def test_web_connections_time_out_reads_after_20_seconds(iam_environment: None) -> None:
+    options = database_settings("DATABASE_URL")["OPTIONS"]
+
+    assert (options["connect_timeout"], options["read_timeout"], options["write_timeout"]) == (5, 20, 20)
+
+
+def test_a_read_timeout_of_0_means_none(iam_environment: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    # What the admin stage sets: a long DDL statement must not be abandoned by the client.
+    monkeypatch.setenv("DATABASE_READ_TIMEOUT_SECONDS", "0")
+
+    options = database_settings("DATABASE_URL")["OPTIONS"]
+
+    assert "read_timeout" not in options
+    assert (options["connect_timeout"], options["write_timeout"]) == (5, 20)
+
+
+def test_schema_work_asks_for_no_read_timeout_whatever_the_environment_says(iam_environment: None) -> None:
+    options = database_settings("DATABASE_URL", read_timeout_seconds=0)["OPTIONS"]
+
+    assert "read_timeout" not in options
+
+
+def test_plain_mysql_has_no_read_timeout_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "mysql://user:pw@127.0.0.1:3306/site")
+    assert "read_timeout" not in database_settings("DATABASE_URL")["OPTIONS"]
+
+    monkeypatch.setenv("DATABASE_READ_TIMEOUT_SECONDS", "7")
+    assert database_settings("DATABASE_URL")["OPTIONS"]["read_timeout"] == 7
+
+
+def test_a_negative_read_timeout_is_refused(iam_environment: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_READ_TIMEOUT_SECONDS", "-1")
+
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_READ_TIMEOUT_SECONDS must be 0"):
+        database_settings("DATABASE_URL")
 
 
 def test_connection_params_carry_a_fresh_token_for_that_host_and_port(iam_environment: None) -> None:

@@ -70,6 +70,12 @@ def aws_credentials() -> Any:
     return credentials
 
 
+def forget_aws_credentials() -> None:
+    """Resolve credentials afresh next time: after a refused login (the keys may have rotated since
+    they were cached) and after a SnapStart restore."""
+    aws_credentials.cache_clear()
+
+
 def mint_auth_token(host: str, port: int, user: str, region: str) -> str:
     """A fresh token for ``user`` at exactly the ``host:port`` the driver will connect to.
 

@@ -12,8 +12,9 @@ from db_roles.bootstrap import bootstrap_db_users
 
 class Command(BaseCommand):
     help = (
-        "Create the app user (DATABASE_URL) and the admin user (DATABASE_ADMIN_URL) with exactly the "
-        "grants they need, using the master credentials. Prints what it changed; re-running changes nothing."
+        "Create the app user and the admin user with exactly the grants they need, using the master "
+        "credentials: locally the users of DATABASE_URL and DATABASE_ADMIN_URL, in the admin stage the "
+        "users of the proxy's secrets. Prints what it changed; re-running changes nothing."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:

@@ -5,7 +5,8 @@ Differences from django.db.backends.mysql, each for one reason:
   must verify the proxy's certificate and host name before the token (sent in clear inside TLS)
   leaves the process.
 - get_new_connection(): RDS Proxy answers 1045 for any token it rejects; a token minted a moment
-  later (after credentials rotated, say) deserves one more try.
+  later deserves one more try, signed with credentials resolved afresh: the cached ones may be the
+  very keys that were just refused (rotated since they were read).
 - close_if_unusable_or_obsolete(): a statement over 16 KB pins the proxy session to one database
   connection for as long as the client connection lives; we end such a connection at the next
   request boundary so pinning never outlives the request that caused it.
@@ -24,7 +25,7 @@ from MySQLdb.constants import ER
 from MySQLdb.cursors import Cursor
 
 from webhook_site.db.clear_password_plugin import ensure_clear_password_plugin
-from webhook_site.db.iam_auth import aws_region, mint_auth_token
+from webhook_site.db.iam_auth import aws_region, forget_aws_credentials, mint_auth_token
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +79,11 @@ class DatabaseWrapper(mysql_base.DatabaseWrapper):
         except OperationalError as error:
             if error.args[0] != ER.ACCESS_DENIED_ERROR:
                 raise
-            logger.warning("IAM login refused (%s); retrying once with a fresh token", error.args[1])
+            logger.warning(
+                "IAM login refused (%s); retrying once with a fresh token and fresh credentials",
+                error.args[1],
+            )
+            forget_aws_credentials()
             conn_params["password"] = mint_auth_token(
                 conn_params["host"], conn_params["port"], conn_params["user"], self._iam_region
             )
