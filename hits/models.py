@@ -1,9 +1,25 @@
-"""A Hit is one HTTP request received on a captured path, stored exactly as it arrived."""
+"""A Hit is one HTTP request received on a captured path, stored exactly as it arrived.
+
+Beside what arrived, a hit carries a few search keys derived from it at capture (``media_type``,
+``path_key`` and one HitHeader row per header name and per header value), so that every filter in
+hits/filters.py except body text reads an index: see docs/api.md, "Filters".
+"""
 
 from __future__ import annotations
 
-from django.db import models
+import hashlib
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models, transaction
 from django.utils import timezone
+
+# The indexed part of a path. 255 characters of utf8mb4 are 1,020 bytes: inside InnoDB's 3,072-byte
+# index key limit (DYNAMIC rows, the default since MySQL 5.7 and MariaDB 10.2).
+PATH_KEY_LENGTH = 255
+HEADER_NAME_KEY_LENGTH = 255
+# A header value is found by its digest: values have no length bound, digests index in 32 bytes.
+HEADER_VALUE_DIGEST_LENGTH = 32
 
 
 class HitQuerySet(models.QuerySet["Hit"]):
@@ -17,6 +33,26 @@ class HitQuerySet(models.QuerySet["Hit"]):
         if cursor is not None:
             hits = hits.filter(id__lt=cursor)
         return list(hits[: limit + 1])
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        """Delete these hits and their search keys (the CASCADE) without loading any hit's body:
+        Django's collector would otherwise SELECT whole rows, bodies of up to a mebibyte each."""
+        return models.QuerySet.delete(self.only("id"))
+
+    def create_with_search_keys(self, **fields: Any) -> Hit:
+        """Store a hit and its search keys in one transaction: both are committed, or neither."""
+        with transaction.atomic(using=self.db):
+            hit = self.create(
+                media_type=media_type_key(fields.get("content_type", "")),
+                path_key=path_key(fields["path"]),
+                **fields,
+            )
+            HitHeader.objects.using(self.db).bulk_create(header_keys(hit.id, hit.headers))
+        return hit
+
+    def page_after(self, after: int, limit: int) -> list[Hit]:
+        """Hits newer than ``after`` in arrival order (oldest first), at most ``limit``: the live list."""
+        return list(self.filter(id__gt=after).order_by("id").defer("body")[:limit])
 
 
 class Hit(models.Model):
@@ -33,11 +69,17 @@ class Hit(models.Model):
     content_type = models.CharField(max_length=255, blank=True)
     client_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=512, blank=True)
+    # Search keys (hits/filters.py), set by Hit.objects.create via with_search_keys().
+    media_type = models.CharField(max_length=255, blank=True, db_index=True)
+    path_key = models.CharField(max_length=PATH_KEY_LENGTH, blank=True, db_index=True)
 
     objects = HitQuerySet.as_manager()
 
     class Meta:
         ordering = ("-id",)
+        # InnoDB (and SQLite) append the primary key to every secondary index, so an index on
+        # `method` is an index on (method, id): WHERE method = ... ORDER BY id DESC LIMIT n reads n entries.
+        indexes = (models.Index(fields=["method"], name="hits_hit_method_idx"),)
 
     def __str__(self) -> str:
         return f"{self.method} {self.path}"
@@ -45,3 +87,51 @@ class Hit(models.Model):
     @property
     def full_path(self) -> str:
         return f"{self.path}?{self.query_string}" if self.query_string else self.path
+
+
+class HitHeader(models.Model):
+    """The header filter's index: per hit, one row per header name (``value_digest`` empty) and one
+    per distinct (name, value). Both kinds are unique per hit, so joining never repeats a hit, and
+    (name, value_digest, hit) serves "has header X" and "has header X: v" newest first alike."""
+
+    hit = models.ForeignKey(Hit, on_delete=models.CASCADE, related_name="header_keys", db_index=False)
+    name = models.CharField(max_length=HEADER_NAME_KEY_LENGTH)  # lower-cased
+    value_digest = models.CharField(max_length=HEADER_VALUE_DIGEST_LENGTH, blank=True)
+
+    class Meta:
+        constraints = (
+            # Also the index the foreign key needs (hit first), so hit_id gets no index of its own.
+            models.UniqueConstraint(fields=["hit", "name", "value_digest"], name="hits_hitheader_unique"),
+        )
+        indexes = (models.Index(fields=["name", "value_digest", "hit"], name="hits_hitheader_lookup_idx"),)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.value_digest or 'present'})"
+
+
+def media_type_key(content_type: str) -> str:
+    """'Application/JSON; charset=utf-8' -> 'application/json': what the content type filter matches."""
+    return content_type.partition(";")[0].strip().lower()
+
+
+def path_key(path: str) -> str:
+    return path[:PATH_KEY_LENGTH]
+
+
+def header_name_key(name: str) -> str:
+    return name.strip().lower()[:HEADER_NAME_KEY_LENGTH]
+
+
+def header_value_digest(value: str) -> str:
+    """The value's SHA-256, truncated to 128 bits: exact match on any length of value."""
+    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:HEADER_VALUE_DIGEST_LENGTH]
+
+
+def header_keys(hit_id: int, headers: Iterable[list[str] | tuple[str, str]]) -> list[HitHeader]:
+    """The HitHeader rows for one hit's stored (already redacted) headers."""
+    keys: set[tuple[str, str]] = set()
+    for name, value in headers:
+        name_key = header_name_key(name)
+        keys.add((name_key, ""))
+        keys.add((name_key, header_value_digest(value)))
+    return [HitHeader(hit_id=hit_id, name=name, value_digest=digest) for name, digest in sorted(keys)]
