@@ -40,19 +40,13 @@ from typing import Any, Self
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import BinaryField, F, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, StrIndex, Substr
+from django.db.models import BinaryField, Q, QuerySet, Value
+from django.db.models.functions import StrIndex, Substr
 from django.http import QueryDict
 from django.utils.dateparse import parse_date, parse_datetime
 
-from hits.models import (
-    PATH_KEY_LENGTH,
-    Hit,
-    HitHeader,
-    header_name_key,
-    header_value_digest,
-    media_type_key,
-)
+from hits.models import Hit, HitHeader
+from hits.search_keys import PATH_KEY_LENGTH, header_name_key, header_value_digest, media_type_key
 
 MAX_METHOD_LENGTH = Hit._meta.get_field("method").max_length or 32
 # Long enough for any real use, short enough that no filter value makes a huge statement (RDS Proxy
@@ -60,6 +54,13 @@ MAX_METHOD_LENGTH = Hit._meta.get_field("method").max_length or 32
 MAX_VALUE_LENGTH = 1024
 # Query parameter names, in the order as_query() writes them.
 PARAMETERS = ("method", "path", "since", "until", "content_type", "header", "header_value", "q")
+
+
+# How much later than its received_at a hit can be given its id. received_at is taken just before
+# the INSERT that allocates the id (after the body is read), and a capture's statements time out in
+# seconds (the web path's 20 s read timeout), so ids and times never disagree by this much. Time
+# filters use it to turn times into id bounds: a primary-key range instead of a scan of the table.
+ARRIVAL_SKEW = dt.timedelta(minutes=5)
 
 
 class FilterError(ValueError):
@@ -125,24 +126,32 @@ class HitFilter:
         return urlencode(kept)
 
     def apply(self, hits: QuerySet[Hit]) -> QuerySet[Hit]:
+        """Narrow ``hits``. Time and body filters first read their id bounds (one small indexed query
+        each, run here), so the page query itself is a range on the primary key."""
         condition = Q()
         if self.method:
             condition &= Q(method=self.method)
         if self.path_prefix:
             # The case-insensitive LIKE on path_key is what an index (in MySQL's default collation)
-            # can range-scan; the exact, case-sensitive test on path keeps the answer right.
+            # can range-scan; the exact, case-sensitive tests below keep the answer right.
             condition &= Q(path_key__istartswith=self.path_prefix[:PATH_KEY_LENGTH])
             condition &= Q(path__startswith=self.path_prefix)
         if self.since:
-            condition &= Q(received_at__gte=self.since)
+            condition &= Q(received_at__gte=self.since, id__gt=last_id_before(self.since - ARRIVAL_SKEW))
         if self.until:
-            condition &= Q(received_at__lt=self.until)
+            upper = first_id_from(self.until + ARRIVAL_SKEW)
+            condition &= Q(received_at__lt=self.until) & (Q(id__lt=upper) if upper is not None else Q())
         if self.content_type:
             condition &= Q(media_type=self.content_type)
         if self.header_name:
             digest = "" if self.header_value is None else header_value_digest(self.header_value)
             keys = HitHeader.objects.filter(name=header_name_key(self.header_name), value_digest=digest)
             condition &= Q(id__in=keys.values("hit_id"))
+        if self.body_text:
+            # INSTR on the blob: a byte comparison on MySQL, MariaDB and SQLite alike.
+            needle = Value(self.body_text.encode("utf-8"), output_field=BinaryField())
+            hits = hits.alias(body_position=StrIndex("body", needle))
+            condition &= Q(body_position__gt=0, id__gte=lowest_of_newest(self.body_search_limit or 0))
         hits = hits.filter(condition)
         if self.path_prefix:
             # MySQL's startswith is LIKE BINARY (exact) but SQLite's LIKE ignores ASCII case, and
@@ -150,20 +159,7 @@ class HitFilter:
             hits = hits.alias(path_head=Substr("path", 1, len(self.path_prefix))).filter(
                 path_head=self.path_prefix
             )
-        if self.body_text:
-            hits = self.apply_body_search(hits)
         return hits
-
-    def apply_body_search(self, hits: QuerySet[Hit]) -> QuerySet[Hit]:
-        # The lowest id among the newest N hits, as a subquery (no extra round trip); 0 when the
-        # table holds fewer. INSTR on the blob: a byte comparison on MySQL, MariaDB and SQLite alike.
-        limit = self.body_search_limit or 0
-        newest = Hit.objects.order_by("-id").values("id")[limit - 1 : limit]
-        needle = Value(self.body_text.encode("utf-8"), output_field=BinaryField())
-        return hits.alias(
-            search_floor=Coalesce(Subquery(newest), Value(0)),
-            body_position=StrIndex("body", needle),
-        ).filter(id__gte=F("search_floor"), body_position__gt=0)
 
     def describe(self) -> dict[str, Any]:
         """The filter as the API reports it back (only what is set)."""
@@ -174,6 +170,24 @@ class HitFilter:
         if self.header_value is not None:
             described["header_value"] = self.header_value
         return described
+
+
+def last_id_before(moment: dt.datetime) -> int:
+    """The id of the latest hit received before ``moment`` (0 if none): one received_at index probe."""
+    found = Hit.objects.filter(received_at__lt=moment).order_by("-received_at", "-id").values_list("id")[:1]
+    return found[0][0] if found else 0
+
+
+def first_id_from(moment: dt.datetime) -> int | None:
+    """The id of the first hit received at or after ``moment`` (None if none)."""
+    found = Hit.objects.filter(received_at__gte=moment).order_by("received_at", "id").values_list("id")[:1]
+    return found[0][0] if found else None
+
+
+def lowest_of_newest(count: int) -> int:
+    """The lowest id among the newest ``count`` hits (0 when there are fewer): reads count index entries."""
+    found = Hit.objects.order_by("-id").values_list("id")[count - 1 : count]
+    return found[0][0] if found else 0
 
 
 def single_value(query: QueryDict, name: str) -> str:

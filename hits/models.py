@@ -7,19 +7,20 @@ hits/filters.py except body text reads an index: see docs/api.md, "Filters".
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
 
-# The indexed part of a path. 255 characters of utf8mb4 are 1,020 bytes: inside InnoDB's 3,072-byte
-# index key limit (DYNAMIC rows, the default since MySQL 5.7 and MariaDB 10.2).
-PATH_KEY_LENGTH = 255
-HEADER_NAME_KEY_LENGTH = 255
-# A header value is found by its digest: values have no length bound, digests index in 32 bytes.
-HEADER_VALUE_DIGEST_LENGTH = 32
+from hits.search_keys import (
+    HEADER_NAME_KEY_LENGTH,
+    HEADER_VALUE_DIGEST_LENGTH,
+    PATH_KEY_LENGTH,
+    header_key_pairs,
+    media_type_key,
+    path_key,
+)
 
 
 class HitQuerySet(models.QuerySet["Hit"]):
@@ -109,29 +110,8 @@ class HitHeader(models.Model):
         return f"{self.name} ({self.value_digest or 'present'})"
 
 
-def media_type_key(content_type: str) -> str:
-    """'Application/JSON; charset=utf-8' -> 'application/json': what the content type filter matches."""
-    return content_type.partition(";")[0].strip().lower()
-
-
-def path_key(path: str) -> str:
-    return path[:PATH_KEY_LENGTH]
-
-
-def header_name_key(name: str) -> str:
-    return name.strip().lower()[:HEADER_NAME_KEY_LENGTH]
-
-
-def header_value_digest(value: str) -> str:
-    """The value's SHA-256, truncated to 128 bits: exact match on any length of value."""
-    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:HEADER_VALUE_DIGEST_LENGTH]
-
-
 def header_keys(hit_id: int, headers: Iterable[list[str] | tuple[str, str]]) -> list[HitHeader]:
     """The HitHeader rows for one hit's stored (already redacted) headers."""
-    keys: set[tuple[str, str]] = set()
-    for name, value in headers:
-        name_key = header_name_key(name)
-        keys.add((name_key, ""))
-        keys.add((name_key, header_value_digest(value)))
-    return [HitHeader(hit_id=hit_id, name=name, value_digest=digest) for name, digest in sorted(keys)]
+    return [
+        HitHeader(hit_id=hit_id, name=name, value_digest=digest) for name, digest in header_key_pairs(headers)
+    ]

@@ -10,7 +10,7 @@ BACKFILL_BATCH = 500
 
 
 def backfill_search_keys(apps, schema_editor):
-    from hits.models import header_keys, media_type_key, path_key
+    from hits.search_keys import header_key_pairs, media_type_key, path_key
 
     Hit = apps.get_model("hits", "Hit")
     HitHeader = apps.get_model("hits", "HitHeader")
@@ -30,9 +30,9 @@ def backfill_search_keys(apps, schema_editor):
             hit.path_key = path_key(hit.path)
         Hit.objects.using(db).bulk_update(batch, ["media_type", "path_key"])
         rows = [
-            HitHeader(hit_id=key.hit_id, name=key.name, value_digest=key.value_digest)
+            HitHeader(hit_id=hit.id, name=name, value_digest=value_digest)
             for hit in batch
-            for key in header_keys(hit.id, hit.headers)
+            for name, value_digest in header_key_pairs(hit.headers)
         ]
         HitHeader.objects.using(db).bulk_create(rows)
         last_id = batch[-1].id
