@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, fields
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -55,6 +55,8 @@ MAX_VALUE_LENGTH = 1024
 # Query parameter names, in the order as_query() writes them.
 PARAMETERS = ("method", "path", "since", "until", "content_type", "header", "header_value", "q")
 
+
+Hits = TypeVar("Hits", bound=QuerySet[Hit])  # apply() keeps the queryset's class (HitQuerySet)
 
 # How much later than its received_at a hit can be given its id. received_at is taken just before
 # the INSERT that allocates the id (after the body is read), and a capture's statements time out in
@@ -125,7 +127,7 @@ class HitFilter:
             kept = [(name, value) for name, value in kept if name != "header_value"]
         return urlencode(kept)
 
-    def apply(self, hits: QuerySet[Hit]) -> QuerySet[Hit]:
+    def apply(self, hits: Hits) -> Hits:
         """Narrow ``hits``. Time and body filters first read their id bounds (one small indexed query
         each, run here), so the page query itself is a range on the primary key."""
         condition = Q()

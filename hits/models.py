@@ -115,3 +115,31 @@ def header_keys(hit_id: int, headers: Iterable[list[str] | tuple[str, str]]) -> 
     return [
         HitHeader(hit_id=hit_id, name=name, value_digest=digest) for name, digest in header_key_pairs(headers)
     ]
+
+
+class ApiToken(models.Model):
+    """A credential for the JSON API (``Authorization: Bearer <token>``), made by staff in the admin.
+
+    Only the token's SHA-256 is stored: tokens are 256 random bits, so a fast hash is enough (no
+    password-style stretching), and a leaked table yields no usable token. The plain token is shown
+    once, on the admin page that creates it. Tokens read the API; they cannot delete hits.
+    """
+
+    name = models.CharField(max_length=100, help_text="Who or what uses it, e.g. 'forwarder on build box'.")
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    # The first characters of the token, to tell tokens apart in lists (not enough to guess one).
+    prefix = models.CharField(max_length=12, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, editable=False, related_name="+"
+    )
+
+    # Set by mint_token on the instance that creates the token, for the one page that shows it.
+    plain_token: str | None = None
+
+    class Meta:
+        verbose_name = "API token"
+        ordering = ("-id",)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

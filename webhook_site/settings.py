@@ -103,6 +103,8 @@ STORAGES = {
 # depending on the script prefix of whatever request happened to be current at startup.
 WHITENOISE_STATIC_PREFIX = "/" + STATIC_URL.strip("/") + "/"
 LOGIN_URL = "admin:login"
+# The API answers a failed CSRF check in JSON like its other errors; pages keep Django's page.
+CSRF_FAILURE_VIEW = "hits.api_errors.csrf_failure"
 # Where a login lands when its ?next= is missing or unsafe. Django's default, /accounts/profile/, is
 # a captured path here: every such login would store a hit.
 LOGIN_REDIRECT_URL = "hits:list"
