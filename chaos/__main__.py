@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.proxy_process import REPOSITORY
+from bench.paths import REPOSITORY
 from chaos.report import render
 from chaos.scenarios import FAULTS, FaultResult, SoakResult, run_fault, run_soak
 from chaos.stack import ChaosStack

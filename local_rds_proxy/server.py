@@ -10,6 +10,7 @@ import logging
 import socket
 import ssl
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from local_rds_proxy import packets as p
@@ -103,10 +104,12 @@ class ProxyServer:
         self.pool.close()
         log.info("stopped; final stats: %s", json.dumps(self.stats()))
 
-    async def run(self) -> None:
-        """Serve until cancelled (the CLI)."""
+    async def run(self, on_ready: Callable[[], None] | None = None) -> None:
+        """Serve until cancelled (the CLI); ``on_ready`` is called once listening."""
         await self.start()
         try:
+            if on_ready is not None:
+                on_ready()
             await asyncio.Event().wait()
         finally:
             await self.stop()
