@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -78,9 +78,15 @@ class LocalStack:
     or as their own process (``start_stand_in_process``), and hand the site ``site_environment()``.
     """
 
-    def __init__(self, directory: Path, database: str = DATABASE) -> None:
+    def __init__(
+        self, directory: Path, database: str = DATABASE, passwords: Mapping[str, str] | None = None
+    ) -> None:
+        """``passwords``: the app's, the admin's and the master user's, where they are kept elsewhere
+        (the rehearsal keeps them in its Secrets Manager); by default the fixed role passwords and a
+        random master password kept in ``directory``."""
         self.directory = directory
         self.database = database
+        self._passwords = dict(ROLE_PASSWORDS) | dict(passwords or {})
         self._server: MariaDBServer | None = None
         self._master: tuple[str, str] | None = None
 
@@ -119,7 +125,7 @@ class LocalStack:
         )
         server.start(reclaim_leftover=reclaim_leftover)
         self._server = server
-        password = local_password(self.directory / "master-password")
+        password = self._passwords.get(MASTER_USER) or local_password(self.directory / "master-password")
         server.create_user(MASTER_USER, password, "ALL PRIVILEGES ON *.*", grant_option=True)
         self._master = (MASTER_USER, password)
         return server
@@ -130,10 +136,9 @@ class LocalStack:
         self._server = server
         self._master = (master_user, master_password)
 
-    @staticmethod
-    def password(user: str) -> str:
+    def password(self, user: str) -> str:
         """The database password the stand-in holds for ``user`` (the app or the admin user)."""
-        return ROLE_PASSWORDS[user]
+        return self._passwords[user]
 
     def bootstrap_environment(self) -> dict[str, str]:
         """What bootstrap_db_users reads: the master login (RDS's master secret) and the role passwords."""
@@ -142,8 +147,8 @@ class LocalStack:
         user, password = self._master
         return {
             "DATABASE_MASTER_URL": f"mysql://{user}:{password}@{HOST}:{self.server.port}/",
-            "DATABASE_APP_PASSWORD": ROLE_PASSWORDS[APP_USER],
-            "DATABASE_ADMIN_PASSWORD": ROLE_PASSWORDS[ADMIN_USER],
+            "DATABASE_APP_PASSWORD": self.password(APP_USER),
+            "DATABASE_ADMIN_PASSWORD": self.password(ADMIN_USER),
         }
 
     # -- the stand-in -----------------------------------------------------------------------------
@@ -155,7 +160,7 @@ class LocalStack:
             "tls_cert": certificates.server_cert,
             "tls_key": certificates.server_key,
             "backend_port": self.server.port,
-            "secrets": dict(ROLE_PASSWORDS),
+            "secrets": {user: self.password(user) for user in (APP_USER, ADMIN_USER)},
             "credentials": [CREDENTIAL],
             "region": REGION,
             **STAND_IN_DEFAULTS,
