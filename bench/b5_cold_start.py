@@ -78,7 +78,7 @@ class ColdStartResult:
         return len(extra), sum(self.import_times[app][module] for module in extra)
 
     def median(self, app: str, phase: str = "first_response_ms") -> float:
-        return statistics.median(getattr(timing, phase) for timing in self.starts[app])
+        return float(statistics.median(getattr(timing, phase) for timing in self.starts[app]))
 
     @property
     def ratio(self) -> float:

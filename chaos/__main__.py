@@ -56,7 +56,8 @@ class ChaosResults:
 
     def violations(self) -> list[str]:
         problems = []
-        for result in [*self.faults, self.soak]:
+        results: list[FaultResult | SoakResult] = [*self.faults, self.soak]
+        for result in results:
             name = result.fault if isinstance(result, FaultResult) else "soak"
             if not result.audit.holds:
                 problems.append(f"{name}: audit failed ({dataclasses.asdict(result.audit)})")

@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import MySQLdb
 
@@ -215,7 +216,7 @@ class MariaDBServer:
             for statement in statements:
                 cursor.execute(statement)
 
-    def query(self, statement: str, args: Sequence[object] = ()) -> list[tuple[object, ...]]:
+    def query(self, statement: str, args: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         """Run one SELECT as root and return every row."""
         with self.root_connection() as connection:
             cursor = connection.cursor()

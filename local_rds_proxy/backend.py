@@ -7,13 +7,16 @@ import hashlib
 import itertools
 import struct
 import time
-from collections.abc import Hashable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from local_rds_proxy import packets as p
 from local_rds_proxy import wire
 from local_rds_proxy.response_framing import ResponseTracker, Step
 from local_rds_proxy.session_state import SessionState
+
+if TYPE_CHECKING:  # the pool imports this module
+    from local_rds_proxy.pool import PoolKey
 
 # What the backend may be asked for. SSL/COMPRESS/QUERY_ATTRIBUTES and the like are never requested:
 # the relay forwards packets unchanged and does not understand the formats they switch on.
@@ -126,7 +129,7 @@ class BackendConnection:
         self.status = wire.SERVER_STATUS_AUTOCOMMIT
         self.created_at = time.monotonic()
         self.closed = False
-        self.pool_key: Hashable | None = None  # set by the pool that owns it
+        self.pool_key: PoolKey | None = None  # set by the pool that owns it
 
     @property
     def in_transaction(self) -> bool:

@@ -39,7 +39,7 @@ class LatencyStats:
         self.maximum = max(self.maximum, microseconds)
         self.samples.append(microseconds)
 
-    def summary(self) -> dict[str, float]:
+    def summary(self) -> dict[str, int]:
         samples = sorted(self.samples)
         result = {"count": self.count, "last": round(self.last), "max": round(self.maximum)}
         result["mean"] = round(self.total / self.count) if self.count else 0

@@ -134,12 +134,12 @@ def ok_status(payload: bytes) -> int:
     """Server status flags of an OK packet (header 0x00, or 0xFE when it ends a result set)."""
     _, offset = read_lenenc_int(payload, 1)  # affected rows
     _, offset = read_lenenc_int(payload, offset)  # last insert id
-    return struct.unpack_from("<H", payload, offset)[0]
+    return int(struct.unpack_from("<H", payload, offset)[0])
 
 
 def eof_status(payload: bytes) -> int:
     """Server status flags of a classic EOF packet (0xFE, warnings u16, status u16)."""
-    return struct.unpack_from("<H", payload, 3)[0]
+    return int(struct.unpack_from("<H", payload, 3)[0])
 
 
 def is_eof_packet(payload: bytes, capabilities: int) -> bool:

@@ -224,6 +224,7 @@ class BackendPool:
             self._close(backend)
             return
         key = backend.pool_key
+        assert key is not None, "a backend is keyed when the pool opens it"
         for entry in self._waiters:
             waiter_key, future = entry
             if waiter_key == key and not future.done():

@@ -11,7 +11,7 @@ import socket
 import ssl
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from local_rds_proxy import packets as p
 from local_rds_proxy import wire
@@ -32,6 +32,7 @@ from local_rds_proxy.sql_classifier import split_sql
 from local_rds_proxy.stats_endpoint import start_stats_endpoint
 
 log = logging.getLogger("local_rds_proxy")
+_T = TypeVar("_T")
 
 # Time a client gets to finish TLS and the login exchange.
 LOGIN_TIMEOUT_SECONDS = 10.0
@@ -369,8 +370,8 @@ class RunningProxy:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(30)
 
-    def _call(self, function: Any) -> Any:
-        async def call() -> Any:
+    def _call(self, function: Callable[[], _T]) -> _T:
+        async def call() -> _T:
             return function()
 
         return asyncio.run_coroutine_threadsafe(call(), self._loop).result(10)
