@@ -11,12 +11,12 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 from hits.api_errors import api_error
 from hits.api_tokens import TokenRefused, presented_token
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def may_view_hits(request: HttpRequest) -> bool:
@@ -31,7 +31,7 @@ def page_viewer_required(view: View) -> View:
     """Pages: anonymous users go to the admin login; signed-in non-staff users get 403."""
 
     @wraps(view)
-    def guarded(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    def guarded(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
         if may_view_hits(request):
             return view(request, *args, **kwargs)
         if not request.user.is_authenticated:
@@ -62,7 +62,7 @@ def api_viewer_required(view: View) -> View:
     """API reads: a valid API token, or whoever may view hits (a staff session when login is required)."""
 
     @wraps(view)
-    def guarded(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    def guarded(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
         try:
             token = presented_token(request)
         except TokenRefused as refused:
@@ -78,7 +78,7 @@ def api_editor_required(view: View) -> View:
     """API deletes: whoever may view hits, by session (the browser, with its CSRF token); never a token."""
 
     @wraps(view)
-    def guarded(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    def guarded(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
         if "Authorization" in request.headers:
             return api_error("API tokens are read-only: delete hits signed in as staff", 403)
         if may_view_hits(request):

@@ -89,7 +89,7 @@ class HitAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Staff create tokens here; the plain token is shown once, on the page after "Save"."""
 
     list_display = ("name", "prefix", "created_at", "created_by")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 
 from hits.access import api_editor_required, api_viewer_required
 from hits.api_errors import allow_methods, api_error
@@ -52,7 +52,7 @@ def live_list(request: HttpRequest, hit_filter: HitFilter) -> HttpResponse:
 
 
 @allow_methods("GET", "DELETE")
-def hit_detail(request: HttpRequest, hit_id: int) -> HttpResponse:
+def hit_detail(request: HttpRequest, hit_id: int) -> HttpResponseBase:
     if request.method == "DELETE":
         return hit_delete(request, hit_id)
     return hit_read(request, hit_id)
@@ -75,7 +75,7 @@ def hit_delete(request: HttpRequest, hit_id: int) -> HttpResponse:
 
 @allow_methods("GET")
 @api_viewer_required
-def export(request: HttpRequest, export_format: str) -> HttpResponse:
+def export(request: HttpRequest, export_format: str) -> HttpResponseBase:
     if export_format not in EXPORT_FORMATS:
         return api_error(f"no export format {export_format!r}: use {' or '.join(EXPORT_FORMATS)}", 404)
     try:

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.views.csrf import csrf_failure as django_csrf_failure
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def api_error(message: str, status: int) -> JsonResponse:
@@ -25,7 +25,7 @@ def allow_methods(*methods: str) -> Callable[[View], View]:
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def checked(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        def checked(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
             if request.method not in allowed:
                 response = api_error(
                     f"method {request.method} not allowed here: use {', '.join(allowed)}", 405

@@ -4,12 +4,14 @@
 
 import django.db.models.deletion
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 # Backfill batch: 500 hits' headers at a time, each batch its own short transaction.
 BACKFILL_BATCH = 500
 
 
-def backfill_search_keys(apps, schema_editor):
+def backfill_search_keys(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     from hits.search_keys import header_key_pairs, media_type_key, path_key
 
     Hit = apps.get_model("hits", "Hit")

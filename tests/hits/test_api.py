@@ -136,8 +136,7 @@ def test_a_missing_hit_is_a_json_404(client: Client) -> None:
 def test_database_failure_on_any_api_path_is_json(client: Client, unreachable_database: None) -> None:
     for path in ("/_/api/hits", "/_/api/hits/1", "/_/api/hits?after=0", "/_/api/hits/export.ndjson"):
         response = client.get(path)
-        body = b"".join(response.streaming_content) if response.streaming else response.content
-        assert response.status_code == 503, (path, body)
+        assert response.status_code == 503, path
         assert response["Content-Type"] == "application/json"
 
 
@@ -153,10 +152,11 @@ def test_login_required_refuses_anonymous_clients_with_json_401(client: Client, 
 
 def test_a_token_opens_the_api_when_login_is_required(client: Client, login_required: None) -> None:
     hit_id = capture(client, "/x")
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {new_token()}"}
-    assert client.get("/_/api/hits", **headers).status_code == 200
-    assert client.get(f"/_/api/hits/{hit_id}", **headers).json()["path"] == "/x"
-    assert client.get("/_/api/hits/export.ndjson", **headers).status_code == 200
+    authorization = f"Bearer {new_token()}"
+    assert client.get("/_/api/hits", HTTP_AUTHORIZATION=authorization).status_code == 200
+    assert client.get(f"/_/api/hits/{hit_id}", HTTP_AUTHORIZATION=authorization).json()["path"] == "/x"
+    export = client.get("/_/api/hits/export.ndjson", HTTP_AUTHORIZATION=authorization)
+    assert export.status_code == 200
 
 
 def test_a_token_does_not_open_the_pages(client: Client, login_required: None) -> None:
