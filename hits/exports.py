@@ -83,8 +83,9 @@ def request_url(hit: Hit, default_scheme: str) -> str:
 
 
 def post_data(hit: Hit, body: bytes) -> dict[str, Any]:
-    """HAR's postData holds text; a body that is not UTF-8 goes in base64, marked ``_encoding``."""
-    data: dict[str, Any] = {"mimeType": hit.content_type, "params": []}
+    """HAR's postData holds text (``params`` is its alternative: the spec makes them exclusive); a
+    body that is not UTF-8 goes in base64, marked by the custom field ``_encoding``."""
+    data: dict[str, Any] = {"mimeType": hit.content_type}
     try:
         data["text"] = body.decode("utf-8")
     except UnicodeDecodeError:
