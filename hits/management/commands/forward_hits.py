@@ -112,6 +112,7 @@ class Command(BaseCommand):
             raise CommandError(f"--filter: {error}") from error
 
     def starting_state(self, source: Source, path: Path, start_after: int | None) -> State:
+        newest = source.newest_id()  # first, so a refused token or a wrong URL writes no state
         saved = State.load(path)
         if saved is not None:
             if start_after is not None:
@@ -125,7 +126,7 @@ class Command(BaseCommand):
                     f"({saved.site_url} {saved.filter_query!r}): use another --state file or remove it"
                 )
             return saved
-        after = start_after if start_after is not None else source.newest_id()
+        after = start_after if start_after is not None else newest
         state = State(source.site_url, source.filter_query, after)
         state.save(path)
         return state
