@@ -9,6 +9,7 @@ its hits_hitheader rows) exactly as a capture would (hits.search_keys computes t
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from bench.events import CAPTURE_PATH, STAGE, WEBHOOK_BODY, WEBHOOK_HEADERS
@@ -17,6 +18,8 @@ from hits.search_keys import header_key_pairs, media_type_key
 from local_mariadb import MariaDBServer
 
 CHUNK_ROWS = 50_000
+# Row n is received at SEED_EPOCH + n seconds (the TIMESTAMP literal below).
+SEED_EPOCH = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 RARE_EVERY = 100
 COMMON_PATH = f"/{STAGE}{CAPTURE_PATH}"
 RARE_PATH = f"/{STAGE}/hooks/rare"

@@ -17,6 +17,7 @@ from hits.access import may_view_hits, page_viewer_required
 from hits.body_display import display_body
 from hits.capture import record_hit
 from hits.downloads import raw_body_response
+from hits.filters import FilterError, HitFilter
 from hits.models import Hit
 from hits.pagination import BadPageRequest, HitPage, hit_page
 from hits.received import RequestRefused
@@ -57,9 +58,11 @@ def render_hits_table(request: HttpRequest, page: HitPage, highlight: int | None
 @require_safe
 @page_viewer_required
 def hit_list(request: HttpRequest) -> HttpResponse:
+    # The filter narrows the rows (hits/filters.py); showing the filter form is the page's template's.
     try:
-        page = hit_page(request.GET.get("cursor"), request.GET.get("limit"))
-    except BadPageRequest as bad:
+        matching = HitFilter.from_query(request.GET).apply(Hit.objects.all())
+        page = hit_page(request.GET.get("cursor"), request.GET.get("limit"), matching)
+    except (BadPageRequest, FilterError) as bad:
         return plain_text(str(bad), 400)
     return render_hits_table(request, page)
 
