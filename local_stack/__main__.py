@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from local_mariadb import ServerAlreadyRunning
+from local_rds_proxy import RunningProxy
 from local_stack.stack import LocalStack, local_password
 from local_stack.state_dir import StateDirInUse, own_state_dir
 
@@ -53,6 +54,8 @@ def main() -> None:
 
 def run_stack(args: argparse.Namespace) -> None:
     stack = LocalStack(STATE_DIR)
+    proxy: RunningProxy | None = None
+    owner = os.getpid()
     try:
         # Entered with the state directory held, so a mariadbd still serving it is a leftover of a
         # stack that crashed (or was SIGKILLed): stop it rather than refuse.
@@ -63,19 +66,25 @@ def run_stack(args: argparse.Namespace) -> None:
                 flush=True,
             )
         # A thread of this process: it cannot outlive the stack, so no stand-in is ever left over.
-        with stack.start_stand_in(
+        proxy = stack.start_stand_in(
             listen_port=args.proxy_port,
             stats_port=args.stats_port,
             max_connections=20,
             borrow_timeout_seconds=5,
             stats_log_interval_seconds=60,
-        ) as proxy:
-            os.environ.update(stack.site_environment(proxy.port))
-            os.environ.update(stack.bootstrap_environment())  # only bootstrap_db_users reads these
-            serve_site(args.port, proxy.stats_port)
+        )
+        os.environ.update(stack.site_environment(proxy.port))
+        os.environ.update(stack.bootstrap_environment())  # only bootstrap_db_users reads these
+        serve_site(args.port, proxy.stats_port)
     finally:
-        if stack.has_database:
-            stack.server.stop()
+        # gunicorn's workers are forks of this process and leave through here too (SystemExit): only
+        # the stack itself owns the stand-in's thread and the database (a worker has no such thread,
+        # and would wait for it to stop until a timeout).
+        if os.getpid() == owner:
+            if proxy is not None:
+                proxy.stop()
+            if stack.has_database:
+                stack.server.stop()
 
 
 def serve_site(port: int, stats_port: int | None) -> None:
