@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -202,12 +202,9 @@ class MariaDBServer:
         }
         if database:
             params["database"] = database
-        connection = MySQLdb.connect(**params)
-        connection.autocommit(True)
-        try:
+        with closing(MySQLdb.connect(**params)) as connection:
+            connection.autocommit(True)
             yield connection
-        finally:
-            connection.close()
 
     def execute(self, *statements: str) -> None:
         """Run statements as root (DDL, GRANTs, test setup)."""
