@@ -12,6 +12,7 @@ import pytest
 
 from local_rds_proxy import build_auth_token
 from local_stack import ADMIN_USER, APP_USER, CREDENTIAL, DATABASE, REGION, LocalStack, database_url
+from local_stack.stack import ROLE_PASSWORDS
 
 
 def test_the_site_environment_points_both_roles_at_the_stand_in(tmp_path: Path) -> None:
@@ -41,7 +42,7 @@ def test_the_stand_in_holds_the_passwords_it_is_given(tmp_path: Path) -> None:
     stack = LocalStack(tmp_path, passwords={APP_USER: "from-a-secret"})
 
     assert stack.password(APP_USER) == "from-a-secret"
-    assert stack.password(ADMIN_USER) == "local-stack-admin-password"
+    assert stack.password(ADMIN_USER) == ROLE_PASSWORDS[ADMIN_USER]  # the stack's own, unchanged
 
 
 def test_nothing_database_bound_before_a_database(tmp_path: Path) -> None:
