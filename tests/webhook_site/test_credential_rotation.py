@@ -7,8 +7,9 @@ import pytest
 from django.db import OperationalError, connections
 
 from local_rds_proxy import AwsCredential
+from local_stack import CREDENTIAL
 from site_platform import aws
-from tests.proxy_stack import CREDENTIAL, default_alias_on_proxy
+from tests.proxy_stack import default_alias_on_proxy
 from tests.wsgi_client import WsgiClient
 from webhook_site.db import iam_auth
 

@@ -16,8 +16,9 @@ from django.test import Client
 from django.utils import timezone
 
 from local_rds_proxy import TokenVerifier
+from local_stack import APP_USER, CREDENTIAL, REGION
 from tests.mysql_fault_relay import MySQLFaultRelay, is_insert_into
-from tests.proxy_stack import APP_USER, CREDENTIAL, REGION, default_alias_on_proxy
+from tests.proxy_stack import default_alias_on_proxy
 from tests.wsgi_client import WsgiClient
 from webhook_site.db import iam_auth
 from webhook_site.db.iam_auth import tokens_minted
