@@ -47,13 +47,12 @@ def tls_options(options: Mapping[str, Any]) -> dict[str, Any]:
 def configuration_problems(settings_dict: Mapping[str, Any]) -> list[Problem]:
     """Every reason a connection with ``settings_dict`` could not log in; empty when there is none."""
     options = settings_dict.get("OPTIONS") or {}
-    problems = [
+    return [
         *settings_problems(settings_dict),
         *region_problems(options),
         *tls_problems(options),
         *environment_problems(),
     ]
-    return problems
 
 
 def settings_problems(settings_dict: Mapping[str, Any]) -> list[Problem]:
