@@ -85,7 +85,6 @@ def seed_hits(server: MariaDBServer, database: str, current: int, target: int) -
             bounds = {"first": current + 1, "last": last, "rare_every": RARE_EVERY}
             cursor.execute(SEED_INSERT.format(**bounds), hit_parameters)
             cursor.execute(HEADER_KEYS_INSERT.format(keys=keys_sql, **bounds), keys_parameters)
-            connection.commit()
             current = last
             progress.update(current)
         cursor.execute("ANALYZE TABLE hits_hit, hits_hitheader")
