@@ -9,6 +9,8 @@ import socket
 import sys
 from pathlib import Path
 
+from django.core.management.base import SystemCheckError
+
 from local_mariadb import ServerAlreadyRunning
 from local_rds_proxy import RunningProxy
 from local_stack.stack import LocalStack, local_password
@@ -50,6 +52,8 @@ def main() -> None:
             run_stack(args)
     except (StateDirInUse, ServerAlreadyRunning) as error:
         raise SystemExit(str(error)) from None
+    except SystemCheckError as error:  # the site's configuration, before the first request
+        raise SystemExit(f"not serving: {error}") from None
 
 
 def run_stack(args: argparse.Namespace) -> None:
@@ -88,15 +92,18 @@ def run_stack(args: argparse.Namespace) -> None:
 
 
 def serve_site(port: int, stats_port: int | None) -> None:
-    """Bootstrap the users, migrate as the admin user, and serve until Ctrl-C or SIGTERM."""
+    """Check the IAM configuration, bootstrap the users, migrate as the admin user, and serve until
+    Ctrl-C or SIGTERM (local_server runs the full checks, the database's included, before it listens)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webhook_site.settings")
     import django
     from django.core.management import call_command
     from django.db import connections
 
     from local_server import ServerSettings, serve
+    from webhook_site.startup_checks import check_database_configuration
 
     django.setup()
+    check_database_configuration()  # connects to nothing: the users do not exist before the bootstrap
     call_command("bootstrap_db_users")
     call_command("migrate", interactive=False)  # as webhook_admin, through the stand-in
     call_command("collectstatic", interactive=False, verbosity=0)
@@ -109,7 +116,7 @@ def serve_site(port: int, stats_port: int | None) -> None:
 
 def create_site_admin(port: int, password_file: Path = SITE_ADMIN_PASSWORD_FILE) -> str:
     """Create the admin-site user once (as webhook_app, through the stand-in); say how to sign in."""
-    from webhook_site.connection_lifecycle import outside_request_cycle
+    from site_platform.connection_lifecycle import outside_request_cycle
     from webhook_site.superuser import create_superuser_if_absent
 
     with outside_request_cycle():
