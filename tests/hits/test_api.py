@@ -140,6 +140,24 @@ def test_database_failure_on_any_api_path_is_json(client: Client, unreachable_da
         assert response["Content-Type"] == "application/json"
 
 
+@pytest.mark.mariadb_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("credential", ["session", "token"])
+def test_database_failure_while_checking_access_is_json_too(
+    client: Client, login_required: None, staff: User, credential: str, request: pytest.FixtureRequest
+) -> None:
+    """With login required, the session or the token is read from the database first."""
+    extra = {}
+    if credential == "session":
+        client.force_login(staff)
+    else:
+        extra["HTTP_AUTHORIZATION"] = f"Bearer {new_token()}"
+    request.getfixturevalue("unreachable_database")
+    response = client.get("/_/api/hits", **extra)
+    assert response.status_code == 503
+    assert response.json()["error"].startswith("The database cannot be reached.")
+
+
 # --- access: sessions and tokens -------------------------------------------------------------------
 
 
