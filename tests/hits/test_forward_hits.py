@@ -347,3 +347,27 @@ def test_https_targets_go_through_the_https_proxy_tunnel(
         for server in (target, proxy):
             server.shutdown()
             server.server_close()
+
+
+def test_a_hit_http_cannot_carry_is_reported_and_passed_over(
+    live_server: Any, target: RecordingServer, tmp_path: Path
+) -> None:
+    Hit.objects.create_with_search_keys(method="POST", path="/bad", headers=[["X-Ünïcode-Name", "1"]])
+    good = capture_from_lambda(0, random.Random(6))
+    errors = StringIO()
+    call_command(
+        "forward_hits",
+        "--to",
+        target.url,
+        "--from",
+        live_server.url,
+        "--state",
+        str(tmp_path / "s.json"),
+        "--once",
+        "--start-after",
+        "0",
+        stdout=StringIO(),
+        stderr=errors,
+    )
+    assert "cannot be sent as HTTP/1.1" in errors.getvalue()
+    assert target.requests == [expected_bytes(good, target.url.removeprefix("http://"))]

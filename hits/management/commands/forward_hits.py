@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import time
 from argparse import ArgumentParser
@@ -158,7 +159,12 @@ class Command(BaseCommand):
         while True:
             try:
                 delivery = send(replay, target, timeout)
-            except OSError as error:
+            except ValueError as error:
+                # http.client refuses what HTTP cannot carry (a header name outside ASCII, a line
+                # break in a value): no retry can deliver it, so it is reported and passed over.
+                self.stderr.write(f"#{hit_id} cannot be sent as HTTP/1.1 ({error}); skipped")
+                return
+            except (OSError, http.client.HTTPException) as error:
                 # Not delivered: keep the hit (no gap) and retry, or stop in --once mode.
                 if once:
                     raise ForwardingError(f"#{hit_id} not delivered to {target.url}: {error}") from error
