@@ -1,4 +1,4 @@
-"""The hits app's migrations, in order, read from disk: what migrating `hits` from zero applies."""
+"""The hits app's migrations on disk, in order: what `migrate` applies after `migrate hits zero`."""
 
 from __future__ import annotations
 
@@ -6,5 +6,9 @@ from django.db.migrations.loader import MigrationLoader
 
 
 def hits_migrations() -> list[str]:
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    return [f"hits.{name}" for app, name in sorted(loader.disk_migrations) if app == "hits"]
+    names = sorted(
+        name
+        for app, name in MigrationLoader(None, ignore_no_migrations=True).disk_migrations
+        if app == "hits"
+    )
+    return [f"hits.{name}" for name in names]

@@ -245,12 +245,12 @@ def test_a_refused_login_is_retried_once_with_a_fresh_token(make_stack, monkeypa
     assert stats["ClientConnectionsSetupSucceeded"] == 1
 
 
-def test_a_backend_lost_after_the_commit_ran_never_claims_nothing_was_stored(
+def test_a_backend_lost_after_the_insert_ran_never_claims_nothing_was_stored(
     make_stack, monkeypatch, mariadb_server
 ) -> None:
-    # The relay sits on the stand-in's backend link: it lets MariaDB commit the capture's transaction
-    # (the hit and its search keys), then cuts the link before the answer reaches the stand-in, as a
-    # database failing over mid-statement would.
+    # The relay sits on the stand-in's backend link: it lets MariaDB run the capture's transaction
+    # (the hit and its search keys) up to and including the COMMIT, then cuts the link before the
+    # answer reaches the stand-in, as a database failing over mid-statement would.
     with MySQLFaultRelay(mariadb_server.port, is_commit) as relay:
         stack = make_stack(backend_port=relay.port)
         with default_alias_on_proxy(stack, monkeypatch):
