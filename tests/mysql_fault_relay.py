@@ -105,11 +105,6 @@ def _close(*sockets: socket.socket) -> None:
         sock.close()
 
 
-def is_commit(payload: bytes) -> bool:
-    """A COM_QUERY (0x03) packet that commits: where a capture's transaction becomes stored."""
-    return payload[:1] == b"\x03" and payload[1:].strip().upper() == b"COMMIT"
-
-
 def is_insert_into(table: str) -> Callable[[bytes], bool]:
     """A COM_QUERY (0x03) packet whose statement inserts into ``table``."""
     prefix = b"\x03INSERT INTO `" + table.encode() + b"`"
