@@ -4,10 +4,12 @@ The interface (one owner for what a filter means; pages and API only parse, appl
 
 - ``HitFilter.from_query(request.GET)`` builds a filter from the query parameters below, or raises
   ``FilterError`` (a ValueError) whose message is written for the user: the page shows it, the
-  API answers it as ``400 {"error": ...}``. Unknown parameters (``cursor``, ``limit``, ``after``)
-  are left alone.
+  API answers it as ``400 {"error": ...}``. Other parameters (``cursor``, ``limit``, ``after``)
+  are left alone; ``refuse_unknown_parameters(query, others)`` refuses misspelt ones (the API and
+  forward_hits call it, so ``mehtod=POST`` is an error rather than an unfiltered export).
 - ``hit_filter.apply(Hit.objects.all())`` narrows a queryset; ordering and pagination stay the
-  caller's (keyset on id, hits/pagination.py). One query, whatever the filter.
+  caller's (keyset on id, hits/pagination.py). The page is one query; ``since``, ``until`` and
+  ``q`` each add one small indexed query, run by apply() itself, that turns them into id bounds.
 - ``hit_filter.as_query()``: the filter as an urlencoded query string in a stable order, "" when
   empty, for links, pagination and export URLs (``f"?{hit_filter.as_query()}&cursor=..."``).
 - ``hit_filter.is_empty``; ``hit_filter.body_search_limit``: None unless body text is searched,
@@ -172,6 +174,15 @@ class HitFilter:
         if self.header_value is not None:
             described["header_value"] = self.header_value
         return described
+
+
+def refuse_unknown_parameters(query: QueryDict, others: tuple[str, ...] = ()) -> None:
+    """FilterError for a parameter that is neither a filter nor one of ``others``: a misspelt filter
+    (``mehtod=POST``) would otherwise be ignored, and a list or an export would quietly hold everything."""
+    unknown = sorted(set(query) - set(PARAMETERS) - set(others))
+    if unknown:
+        known = ", ".join((*PARAMETERS, *others))
+        raise FilterError(f"unknown parameter {', '.join(unknown)} (known: {known})")
 
 
 def last_id_before(moment: dt.datetime) -> int:

@@ -69,7 +69,16 @@ def test_filtered_pages_chain_by_cursor(client: Client) -> None:
 
 
 @pytest.mark.parametrize(
-    "query", ["since=tomorrow", "method=a%20b", "after=x", "after=1&cursor=2", "header_value=1", "limit=0"]
+    "query",
+    [
+        "since=tomorrow",
+        "method=a%20b",
+        "after=x",
+        "after=1&cursor=2",
+        "header_value=1",
+        "limit=0",
+        "mehtod=POST",
+    ],
 )
 def test_bad_list_parameters_get_a_json_400(client: Client, query: str) -> None:
     response = client.get(f"/_/api/hits?{query}")

@@ -90,6 +90,12 @@ def test_a_bad_filter_is_a_json_400_before_any_stream(client: Client) -> None:
     assert "since" in response.json()["error"]
 
 
+def test_a_misspelt_filter_is_refused_rather_than_exporting_everything(client: Client) -> None:
+    response = client.get("/_/api/hits/export.ndjson?mehtod=POST")
+    assert response.status_code == 400
+    assert response.json()["error"].startswith("unknown parameter mehtod (known: method, path,")
+
+
 def test_unknown_formats_are_a_json_404(client: Client) -> None:
     assert client.get("/_/api/hits/export.csv").json()["error"].startswith("no export format")
 

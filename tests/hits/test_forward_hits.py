@@ -223,7 +223,7 @@ def test_refused_without_a_token_when_login_is_required(
     [
         (["--to", "localhost:3000"], "--to must be an http:// or https:// URL"),
         (["--to", "http://x", "--from", "file:///etc/passwd"], "--from must be an http:// or https:// URL"),
-        (["--to", "http://x", "--filter", "methd=POST"], "unknown parameter(s) methd"),
+        (["--to", "http://x", "--filter", "methd=POST"], "--filter: unknown parameter methd (known: method"),
         (["--to", "http://x", "--filter", "since=later"], "--filter: since is not an ISO 8601 time"),
         (["--to", "http://x", "--strip-prefix", "hooks"], "--strip-prefix must start with /"),
     ],

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 
-from hits.filters import PARAMETERS, FilterError, HitFilter
+from hits.filters import FilterError, HitFilter, refuse_unknown_parameters
 from hits.forwarding import (
     ForwardingError,
     Source,
@@ -105,12 +105,8 @@ class Command(BaseCommand):
     def filter_from(self, text: str) -> str:
         """The filter as the site will read it, checked here first: unknown names are refused."""
         query = QueryDict(text)
-        unknown = sorted(set(query) - set(PARAMETERS))
-        if unknown:
-            raise CommandError(
-                f"--filter: unknown parameter(s) {', '.join(unknown)}; known: {', '.join(PARAMETERS)}"
-            )
         try:
+            refuse_unknown_parameters(query)
             return HitFilter.from_query(query).as_query()
         except FilterError as error:
             raise CommandError(f"--filter: {error}") from error
