@@ -67,6 +67,11 @@ Hits = TypeVar("Hits", bound=QuerySet[Hit])  # apply() keeps the queryset's clas
 ARRIVAL_SKEW = dt.timedelta(minutes=5)
 
 
+# Far around any hit, and far inside both datetime's range (so ± ARRIVAL_SKEW cannot overflow) and
+# MySQL's DATETIME (years 1000 to 9999).
+EARLIEST_YEAR, LATEST_YEAR = 1970, 9000
+
+
 class FilterError(ValueError):
     """A filter parameter is invalid; the message says which and what to give instead."""
 
@@ -88,7 +93,7 @@ class HitFilter:
         method = values["method"].upper()
         if len(method) > MAX_METHOD_LENGTH or any(char.isspace() for char in method):
             raise FilterError(f"method must be an HTTP method such as POST, not {values['method']!r}")
-        if values["header_value"] and not values["header"]:
+        if "header_value" in query and not values["header"].strip():
             raise FilterError("header_value needs header (the header's name) as well")
         since, until = parse_time("since", values["since"]), parse_time("until", values["until"])
         if since and until and since >= until:
@@ -231,4 +236,6 @@ def parse_time(name: str, text: str) -> dt.datetime | None:
         raise FilterError(
             f"{name} is not an ISO 8601 time: {text!r} (examples: 2026-11-22, 2026-11-22T21:56:24Z)"
         )
+    if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+        raise FilterError(f"{name} must be a time from {EARLIEST_YEAR} to {LATEST_YEAR}, not {text!r}")
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
