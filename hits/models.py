@@ -18,6 +18,11 @@ class HitQuerySet(models.QuerySet["Hit"]):
             hits = hits.filter(id__lt=cursor)
         return list(hits[: limit + 1])
 
+    def page_after(self, after: int, limit: int) -> list[Hit]:
+        """The hits newer than ``after``, oldest first: at most ``limit + 1`` rows (the extra one means
+        "more"), so a client following new arrivals in pages of ``limit`` never skips one."""
+        return list(self.filter(id__gt=after).order_by("id").defer("body")[: limit + 1])
+
 
 class Hit(models.Model):
     received_at = models.DateTimeField(default=timezone.now, db_index=True)

@@ -44,3 +44,24 @@ def hit_page(cursor: str | None, limit: str | None) -> HitPage:
     more = len(hits) > size
     hits = hits[:size]
     return HitPage(hits=hits, next_cursor=str(hits[-1].id) if more else None)
+
+
+@dataclass(frozen=True)
+class NewerHits:
+    """Hits that arrived after a known one, newest first; ``more`` when others arrived beyond them."""
+
+    hits: list[Hit]
+    more: bool
+
+
+def parse_after(raw: str | None) -> int:
+    if raw is None or not raw.isdigit():
+        raise BadPageRequest(f"after must be the id of a hit already shown, not {raw!r}")
+    return int(raw)
+
+
+def hits_after(after: str | None, limit: str | None) -> NewerHits:
+    """The oldest ``limit`` hits newer than ``after`` (so none is ever skipped), returned newest first."""
+    size = parse_limit(limit)
+    hits = Hit.objects.page_after(parse_after(after), size)
+    return NewerHits(hits=hits[:size][::-1], more=len(hits) > size)

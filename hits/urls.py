@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from hits import views
+from hits import pages, views
 
 app_name = "hits"
 urlpatterns = [
-    path("", views.hit_list, name="list"),
-    path("hits/<int:hit_id>", views.hit_detail, name="detail"),
+    path("", pages.hit_list, name="list"),
+    path("rows", pages.hit_rows, name="rows"),
+    path("hits/<int:hit_id>", pages.hit_detail, name="detail"),
     path("hits/<int:hit_id>/body", views.hit_body, name="body"),
     path("api/hits", views.api_hit_list, name="api-list"),
     path("api/hits/<int:hit_id>", views.api_hit_detail, name="api-detail"),
