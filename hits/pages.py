@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from hits.access import page_viewer_required
-from hits.body_display import display_body
+from hits.body_display import HEX_DUMP_LIMIT, VIEW_LABELS, UnknownBodyView, display_body
+from hits.downloads import body_file_name
 from hits.models import Hit
 from hits.pagination import BadPageRequest, HitPage, hit_page, hits_after
+from hits.replay_commands import replay_commands, replay_request
 from hits.row_urls import HitUrl
 from hits.security_headers import strict_content_security_policy
 
@@ -37,6 +41,7 @@ def render_hits_table(request: HttpRequest, page: HitPage, highlight: int | None
         "next_cursor": page.next_cursor,
         "first_page": first_page,
         "highlight": highlight,
+        "deleted": request.GET.get("deleted", "") if request.GET.get("deleted", "").isdigit() else "",
         # Only the newest page follows new arrivals; an older page stays as it was.
         "live_url": reverse("hits:rows") if first_page else "",
         "capture_example_url": capture_example_url(request),
@@ -73,11 +78,64 @@ def hit_rows(request: HttpRequest) -> HttpResponse:
     return response
 
 
+class BadTarget(ValueError):
+    """?target= is not an http(s) URL the commands can send to."""
+
+
+def replay_target(request: HttpRequest) -> str:
+    """Where the commands send the hit: ?target=, else this site's origin (the path holds any prefix)."""
+    raw = request.GET.get("target", "").strip()
+    if not raw:
+        return request.build_absolute_uri("/").rstrip("/")
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise BadTarget(f"target must be an http:// or https:// URL without query or fragment, not {raw!r}")
+    return raw.rstrip("/")
+
+
+def view_urls(request: HttpRequest, views: tuple[str, ...]) -> dict[str, str]:
+    """Each body view's link, keeping the page's other parameters (the replay target)."""
+    urls = {}
+    for view in views:
+        query = request.GET.copy()
+        query["view"] = view
+        urls[view] = "?" + query.urlencode()
+    return urls
+
+
 @require_safe
 @page_viewer_required
 @strict_content_security_policy
 def hit_detail(request: HttpRequest, hit_id: int) -> HttpResponse:
     hit = get_object_or_404(Hit, pk=hit_id)
-    body = bytes(hit.body)
-    context = {"hit": hit, "body": display_body(body, hit.content_type)}
+    try:
+        body = display_body(bytes(hit.body), hit.content_type, request.GET.get("view") or None)
+        target = replay_target(request)
+    except (UnknownBodyView, BadTarget) as bad:
+        return plain_text(str(bad), 400)
+    replay = replay_request(hit, target)
+    context = {
+        "hit": hit,
+        "body": body,
+        "view_urls": view_urls(request, body.views),
+        "view_labels": VIEW_LABELS,
+        "hex_limit": HEX_DUMP_LIMIT,
+        "body_url": reverse("hits:body", args=[hit.id]),
+        "replay": {
+            "target": target,
+            "commands": replay_commands(replay),
+            "inline_body": replay.inline_body,
+            "body_file": body_file_name(hit.id),
+        },
+    }
     return render(request, "hits/hit_detail.html", context)
+
+
+@require_POST
+@page_viewer_required
+def hit_delete(request: HttpRequest, hit_id: int) -> HttpResponse:
+    """Delete one hit (CSRF-protected POST), then show the list saying so."""
+    deleted, _ = Hit.objects.filter(pk=hit_id).delete()
+    if not deleted:
+        return plain_text(f"No hit with id {hit_id}: nothing was deleted.", 404)
+    return redirect(f"{reverse('hits:list')}?deleted={hit_id}")

@@ -28,8 +28,9 @@ HOP_BY_HOP_HEADERS = frozenset(
 )
 CLIENT_COMPUTED_HEADERS = frozenset({"host", "content-length", "expect"})
 # Larger bodies are read from the downloaded body file instead of being spelt out in the command:
-# the detail page shows three commands and must stay far below Lambda's 6 MB response limit.
-INLINE_BODY_LIMIT = 64 * 1024
+# the detail page shows three commands, each escaped twice (shell, then HTML: up to ~25 bytes per
+# body byte for a body of quotes), and must stay far below Lambda's 6 MB response limit.
+INLINE_BODY_LIMIT = 16 * 1024
 # RFC 3986 pchar minus "%": a stored path is already percent-decoded, so a "%" in it is literal.
 PATH_SAFE = "/!$&'()*+,;=:@-._~"
 # Query strings are stored as sent (already encoded): keep every printable ASCII character as it was
@@ -200,3 +201,19 @@ def requests_snippet(request: ReplayRequest) -> str:
             "print(response.status_code, response.reason)",
         ]
     )
+
+
+@dataclass(frozen=True)
+class Command:
+    slug: str
+    label: str
+    text: str
+
+
+def replay_commands(request: ReplayRequest) -> list[Command]:
+    """The commands the detail page offers, cURL first."""
+    return [
+        Command("curl", "cURL", curl_command(request)),
+        Command("httpie", "HTTPie", httpie_command(request)),
+        Command("python", "Python requests", requests_snippet(request)),
+    ]

@@ -130,7 +130,7 @@ def test_detail_page_pretty_prints_json_and_hex_dumps_binary(client: Client) -> 
     form_hit = Hit.objects.create(
         method="POST", path="/f", body=b"name=Ada&lang=en", content_type="application/x-www-form-urlencoded"
     )
-    assert "&#34;b&#34;: [\n    1," in client.get(f"/_/hits/{json_hit.id}").content.decode()
+    assert "&#34;b&#34;: [\n    1," in client.get(f"/_/hits/{json_hit.id}?view=pretty").content.decode()
     assert "00 ff 41 42" in client.get(f"/_/hits/{binary_hit.id}").content.decode()
     assert "<th>lang</th><td>en</td>" in client.get(f"/_/hits/{form_hit.id}").content.decode()
 
