@@ -2,12 +2,13 @@
 
    Polls the rows fragment (hits:rows ?after=<newest id>), whose rows the server renders and escapes
    with the same template as the page's. Polling stops while the tab is hidden, starts again at once
-   when it is shown, and slows down while nothing arrives. Rows that arrive while the window has no
+   when it is shown, and slows down after a minute without new hits or attention. Rows that arrive while the window has no
    focus stay highlighted and are counted in the tab title until it gets focus back. */
 (function () {
   "use strict";
-  var FASTEST_MS = 2000;      // a new hit shows within about two seconds while hits keep arriving
-  var SLOWEST_MS = 30000;     // an idle page asks twice a minute
+  var FASTEST_MS = 2000;      // a new hit shows within about two seconds...
+  var IDLE_GRACE_MS = 60000;  // ...for a minute after the page opened, got focus or last saw a hit;
+  var SLOWEST_MS = 15000;     // then the interval grows to this (focus or showing the tab resets it)
   var BACKOFF = 1.5;
   var HIGHLIGHT_MS = 6000;    // how long a seen new row stays highlighted
   var MAX_ROWS = 1000;        // past this, a reload (which pages) is kinder to the browser than growth
@@ -22,6 +23,7 @@
   var polling = false;
   var stopped = false;
   var unseen = 0;
+  var lastActivity = Date.now();
 
   function say(message) {
     status.textContent = message;
@@ -81,7 +83,9 @@
       .then(function (result) {
         polling = false;
         var added = insert(result.html);
-        delay = added ? FASTEST_MS : Math.min(delay * BACKOFF, SLOWEST_MS);
+        if (added) { lastActivity = Date.now(); }
+        var idle = Date.now() - lastActivity > IDLE_GRACE_MS;
+        delay = idle ? Math.min(delay * BACKOFF, SLOWEST_MS) : FASTEST_MS;
         if (tbody.rows.length >= MAX_ROWS) {
           stopped = true;
           say("Live updates stopped after " + MAX_ROWS + " rows: reload the page to continue.");
@@ -104,6 +108,7 @@
       timer = null;
     } else {
       delay = FASTEST_MS;
+      lastActivity = Date.now();
       poll();
     }
   });
@@ -112,6 +117,7 @@
     showUnseen();
     fadeLater(Array.prototype.slice.call(tbody.querySelectorAll("tr.new")));
     delay = FASTEST_MS;
+    lastActivity = Date.now();
     schedule(0);
   });
 
