@@ -22,7 +22,7 @@ from hits.pagination import BadPageRequest, hit_page
 from hits.received import RequestRefused
 from hits.serialization import hit_full, hit_summary
 
-MAX_METHOD_LENGTH = Hit._meta.get_field("method").max_length
+MAX_METHOD_LENGTH = Hit.max_length("method")
 
 
 def wants_html(request: HttpRequest) -> bool:
