@@ -66,9 +66,10 @@ def hex_dump(body: bytes, limit: int = HEX_DUMP_LIMIT) -> str:
 
 def parsed_json(text: str) -> object | None:
     try:
-        return json.loads(text)
+        value: object = json.loads(text)
     except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser's stack
         return None
+    return value
 
 
 def media_type_of(content_type: str) -> str:
@@ -104,9 +105,9 @@ def display_body(body: bytes, content_type: str, view: str | None = None) -> Bod
     if parts is not None:
         return chosen(body, "multipart", ("pretty", "raw", "hex"), view, text, parts=parts)
     if is_xml(media_type, text):
-        pretty = pretty_xml(text)
-        if pretty is not None:
-            return chosen(body, "xml", ("pretty", "raw", "hex"), view, text, pretty=pretty)
+        indented = pretty_xml(text)
+        if indented is not None:
+            return chosen(body, "xml", ("pretty", "raw", "hex"), view, text, pretty=indented)
     return chosen(body, "text", ("raw", "hex"), view, text)
 
 
@@ -135,5 +136,5 @@ def chosen(
         return replace(shown, fields=fields, truncated=len(text or "") > TEXT_LIMIT)
     if view == "pretty" and parts is not None:
         return replace(shown, parts=parts)
-    full = pretty if view == "pretty" and pretty is not None else text or ""
+    full = pretty if view == "pretty" and pretty is not None else (text or "")
     return replace(shown, text=full[:TEXT_LIMIT], truncated=len(full) > TEXT_LIMIT)

@@ -35,7 +35,7 @@ def multipart_parts(body: bytes, content_type: str) -> list[MultipartPart] | Non
     payload = message.get_payload()
     if not isinstance(payload, list) or not payload or len(payload) > MAX_PARTS:
         return None
-    return [describe(part) for part in payload]
+    return [describe(part) for part in payload if isinstance(part, Message)]
 
 
 def describe(part: Message) -> MultipartPart:

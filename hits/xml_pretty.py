@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from xml.dom.minidom import Node
+from xml.dom.minidom import Element, Node
 from xml.parsers.expat import ExpatError
 
 from defusedxml import DefusedXmlException
@@ -20,7 +20,8 @@ def pretty_xml(text: str) -> str | None:
     try:
         # forbid_dtd: a DOCTYPE is where entities (billion laughs) and external references (XXE) live.
         document = parseString(text, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-        drop_indentation(document)
+        if document.documentElement is not None:  # always, for a document that parsed
+            drop_indentation(document.documentElement)
         pretty = document.toprettyxml(indent="  ")
     except (DefusedXmlException, ExpatError, RecursionError):  # RecursionError: absurdly deep nesting
         return None
@@ -29,10 +30,10 @@ def pretty_xml(text: str) -> str | None:
     return pretty.rstrip("\n")
 
 
-def drop_indentation(node: Node) -> None:
+def drop_indentation(node: Element) -> None:
     """Remove whitespace-only text between elements, so toprettyxml does not indent twice."""
     for child in list(node.childNodes):
         if child.nodeType == Node.TEXT_NODE and not child.data.strip():
             node.removeChild(child)
-        else:
+        elif isinstance(child, Element):
             drop_indentation(child)

@@ -10,15 +10,16 @@ from __future__ import annotations
 import json
 import subprocess
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from selenium.common.exceptions import NoAlertPresentException
+from selenium.webdriver import Chrome as WebDriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
 from hits.models import Hit
@@ -104,7 +105,7 @@ def test_a_capture_from_outside_appears_in_the_open_list(site: str, browser: Web
     )[0]
     assert time.monotonic() - sent_at < APPEARS_WITHIN_SECONDS
     assert "/from/outside?live=1" in row.text
-    assert "new" in row.get_attribute("class")
+    assert "new" in (row.get_attribute("class") or "")
     first_row = browser.find_element(By.CSS_SELECTOR, "table.hits tbody tr")
     assert first_row.get_attribute("data-id") == str(hit_id)  # on top, newest first
 
@@ -142,7 +143,7 @@ def test_copy_as_curl_from_the_page_replays_byte_exact(site: str, browser: WebDr
 
 def payload_requests(number: int, payload: str) -> list[tuple[str, bytes, dict[str, str]]]:
     """One payload in a path, query, headers and every kind of body the detail page parses."""
-    quoted = urllib.request.quote(payload, safe="")
+    quoted = urllib.parse.quote(payload, safe="")
     multipart = (
         f'--B\r\nContent-Disposition: form-data; name="{payload}"; filename="{payload}"\r\n'
         f"Content-Type: {payload}\r\n\r\n{payload}\r\n--B--\r\n"
