@@ -9,7 +9,8 @@ BYTE_UNITS = ("KiB", "MiB", "GiB")
 
 def received_time(moment: datetime) -> str:
     """UTC to the microsecond, as hits are ordered by arrival and often arrive within one second."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    # isoformat (C) rather than strftime: a third of the cost, called 50 times per list page.
+    return moment.astimezone(UTC).isoformat(" ", "microseconds")[:26]
 
 
 def byte_size(size: int) -> str:

@@ -15,17 +15,13 @@ from hits.downloads import body_file_name
 from hits.models import Hit
 from hits.pagination import BadPageRequest, HitPage, hit_page, hits_after
 from hits.replay_commands import replay_commands, replay_request
+from hits.row_html import hit_rows_html
 from hits.row_urls import HitUrl
 from hits.security_headers import strict_content_security_policy
 
 
 def plain_text(message: str, status: int) -> HttpResponse:
     return HttpResponse(message + "\n", status=status, content_type="text/plain; charset=utf-8")
-
-
-def row_context(request: HttpRequest) -> dict[str, object]:
-    """What hits/hit_rows.html needs besides the hits: URLs resolved once per page, not per row."""
-    return {"detail_url": HitUrl.named("hits:detail"), "highlight": None}
 
 
 def capture_example_url(request: HttpRequest) -> str:
@@ -36,8 +32,11 @@ def capture_example_url(request: HttpRequest) -> str:
 @strict_content_security_policy
 def render_hits_table(request: HttpRequest, page: HitPage, highlight: int | None = None) -> HttpResponse:
     first_page = not request.GET.get("cursor")
-    context = row_context(request) | {
-        "hits": page.hits,
+    detail_url = HitUrl.named("hits:detail")
+    context = {
+        "rows": hit_rows_html(page.hits, detail_url, highlight),
+        "detail_url": detail_url,
+        "empty": not page.hits,
         "next_cursor": page.next_cursor,
         "first_page": first_page,
         "highlight": highlight,
@@ -65,14 +64,14 @@ def hit_list(request: HttpRequest) -> HttpResponse:
 def hit_rows(request: HttpRequest) -> HttpResponse:
     """The list's rows for hits newer than ?after=<id>, newest first: what the live list inserts.
 
-    The same template renders these rows and the page's, so a polled row is escaped exactly as a
-    loaded one. X-More-Hits says more arrived than one response carries (the client asks again).
+    hit_rows_html renders these rows and the page's, so a polled row is escaped exactly as a loaded
+    one. X-More-Hits says more arrived than one response carries (the client asks again).
     """
     try:
         newer = hits_after(request.GET.get("after"), request.GET.get("limit"))
     except BadPageRequest as bad:
         return plain_text(str(bad), 400)
-    response = render(request, "hits/hit_rows.html", row_context(request) | {"hits": newer.hits})
+    response = HttpResponse(hit_rows_html(newer.hits, HitUrl.named("hits:detail")))
     response["X-More-Hits"] = "true" if newer.more else "false"
     response["Cache-Control"] = "no-store"
     return response
