@@ -1,12 +1,16 @@
-"""The hits pages: the live list, its new-rows fragment, and one hit in detail."""
+"""The hits pages: the live list, its new-rows fragment, one hit in detail, deleting one or all."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from urllib.parse import urlsplit
 
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from hits.access import page_viewer_required
@@ -15,6 +19,7 @@ from hits.downloads import body_file_name
 from hits.models import Hit
 from hits.pagination import BadPageRequest, HitPage, hit_page, hits_after
 from hits.replay_commands import replay_commands, replay_request
+from hits.retention import RetentionRule, plan_purge, purge
 from hits.row_html import hit_rows_html
 from hits.row_urls import HitUrl
 from hits.security_headers import strict_content_security_policy
@@ -29,6 +34,29 @@ def capture_example_url(request: HttpRequest) -> str:
     return f"{request.scheme}://{request.get_host()}{request.META.get('SCRIPT_NAME', '')}/any/path"
 
 
+def digits_or_empty(value: str) -> str:
+    return value if value.isdigit() else ""
+
+
+def is_staff(request: HttpRequest) -> bool:
+    user = request.user
+    return bool(user.is_authenticated and user.is_staff)
+
+
+def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Clearing every hit is for signed-in staff only, whatever HITS_REQUIRE_LOGIN says."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if is_staff(request):
+            return view(request, *args, **kwargs)
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return plain_text("Clearing hits is for staff users only.", 403)
+
+    return guarded
+
+
 @strict_content_security_policy
 def render_hits_table(request: HttpRequest, page: HitPage, highlight: int | None = None) -> HttpResponse:
     first_page = not request.GET.get("cursor")
@@ -40,7 +68,9 @@ def render_hits_table(request: HttpRequest, page: HitPage, highlight: int | None
         "next_cursor": page.next_cursor,
         "first_page": first_page,
         "highlight": highlight,
-        "deleted": request.GET.get("deleted", "") if request.GET.get("deleted", "").isdigit() else "",
+        "deleted": digits_or_empty(request.GET.get("deleted", "")),
+        "cleared": digits_or_empty(request.GET.get("cleared", "")),
+        "may_clear": is_staff(request),
         # Only the newest page follows new arrivals; an older page stays as it was.
         "live_url": reverse("hits:rows") if first_page else "",
         "capture_example_url": capture_example_url(request),
@@ -138,3 +168,22 @@ def hit_delete(request: HttpRequest, hit_id: int) -> HttpResponse:
     if not deleted:
         return plain_text(f"No hit with id {hit_id}: nothing was deleted.", 404)
     return redirect(f"{reverse('hits:list')}?deleted={hit_id}")
+
+
+@staff_required
+@strict_content_security_policy
+def clear_hits(request: HttpRequest) -> HttpResponse:
+    """GET: a confirmation form; POST (CSRF-protected, the box ticked): delete every hit, then say how many.
+
+    Deletes oldest first in batches, pinned to the hits that existed when it started (the purge_hits
+    machinery, hits/retention.py): hits captured meanwhile survive.
+    """
+    if request.method == "POST":
+        if request.POST.get("confirm") != "yes":
+            return plain_text("Tick the confirmation box to delete every hit. Nothing was deleted.", 400)
+        deleted = purge(plan_purge(RetentionRule(everything=True), timezone.now()))
+        return redirect(f"{reverse('hits:list')}?cleared={deleted}")
+    if request.method not in ("GET", "HEAD"):
+        return plain_text("Use GET for the form or POST to delete.", 405)
+    newest = Hit.objects.newest_first().values_list("id", flat=True).first()
+    return render(request, "hits/clear.html", {"newest": newest})
