@@ -100,16 +100,14 @@ def shell_lines(lines: list[list[str]]) -> str:
     return " \\\n  ".join(" ".join(shlex.quote(word) for word in line) for line in lines)
 
 
-def body_source(request: ReplayRequest) -> tuple[str, list[str]]:
-    """A shell pipeline prefix producing the body on stdin (or "" with the body as a file argument)
-    and the word that names the body to the client ("@-" for stdin, "@<file>" for the file)."""
+def body_on_stdin(request: ReplayRequest) -> str:
+    """The start of a shell pipeline that writes the body to the client's stdin."""
     if not request.inline_body:
-        return "", ["@" + body_file_name(request.hit_id)]
+        return f"cat {shlex.quote(body_file_name(request.hit_id))} | "
     text = request.body_text
     if text is not None:
-        return f"printf %s {shlex.quote(text)} | ", ["@-"]
-    encoded = base64.b64encode(request.body).decode("ascii")
-    return f"printf %s {encoded} | base64 -d | ", ["@-"]
+        return f"printf %s {shlex.quote(text)} | "
+    return f"printf %s {base64.b64encode(request.body).decode('ascii')} | base64 -d | "
 
 
 def curl_command(request: ReplayRequest) -> str:
@@ -117,9 +115,7 @@ def curl_command(request: ReplayRequest) -> str:
     lines = [["curl", "--globoff", "--path-as-is"]]
     if request.method == "HEAD":
         lines.append(["--head"])
-    elif not (request.method == "GET" and not request.body) and not (
-        request.method == "POST" and request.body
-    ):
+    elif request.method != ("POST" if request.body else "GET"):  # what curl sends without -X
         lines.append(["-X", request.method])
     lines.append([request.url])
     for name, value in request.headers:
@@ -131,11 +127,10 @@ def curl_command(request: ReplayRequest) -> str:
     if len(request.body) > CURL_EXPECT_THRESHOLD:
         switched_off.append("Expect")
     lines.extend(["-H", f"{name}:"] for name in switched_off)
-    prefix = ""
-    if request.body:
-        prefix, source = body_source(request)
-        lines.append(["--data-binary", *source])
-    return prefix + shell_lines(lines)
+    if not request.body:
+        return shell_lines(lines)
+    lines.append(["--data-binary", "@-"])
+    return body_on_stdin(request) + shell_lines(lines)
 
 
 def httpie_command(request: ReplayRequest) -> str:
@@ -149,21 +144,12 @@ def httpie_command(request: ReplayRequest) -> str:
     lines.extend([f"{name}:"] for name in HTTPIE_DEFAULT_HEADERS if not request.has_header(name))
     if request.body and not request.has_header("Content-Type"):
         lines.append(["Content-Type:"])
-    prefix = ""
-    if request.body:
-        prefix, source = body_source(request)
-        if source != ["@-"]:
-            prefix = f"cat {shlex.quote(body_file_name(request.hit_id))} | "
-    return prefix + shell_lines(lines)
+    return (body_on_stdin(request) if request.body else "") + shell_lines(lines)
 
 
 def python_literal(value: str) -> str:
-    """A str literal, or the UTF-8 bytes literal when http.client could not encode the text (Latin-1)."""
-    try:
-        value.encode("latin-1")
-    except UnicodeEncodeError:
-        return repr(value.encode("utf-8"))
-    return repr(value)
+    """A str literal for ASCII, else a UTF-8 bytes literal: http.client would encode text as Latin-1."""
+    return repr(value) if value.isascii() else repr(value.encode("utf-8"))
 
 
 def requests_snippet(request: ReplayRequest) -> str:
@@ -184,7 +170,7 @@ def requests_snippet(request: ReplayRequest) -> str:
     if request.inline_body:
         data = repr(request.body)
     else:
-        data = f"pathlib.Path({body_file_name(request.hit_id)!r}).read_bytes()"
+        data = f"pathlib.Path({body_file_name(request.hit_id)!r}).read_bytes()"  # the downloaded body
     imports = "import pathlib\n\nimport requests" if not request.inline_body else "import requests"
     return "\n".join(
         [

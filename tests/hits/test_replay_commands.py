@@ -186,7 +186,7 @@ def test_any_body_and_header_value_replay_byte_exact(
 
 REQUESTS_CASES = {
     key: BAD_INPUTS[key] for key in ("quotes", "unicode", "binary with NUL", "dollar and backticks")
-}
+} | {"Latin-1 letters": make_hit(headers=[["X-Latin", "naïve café"]], body="é".encode())}
 
 
 @pytest.mark.parametrize("hit", REQUESTS_CASES.values(), ids=REQUESTS_CASES.keys())
