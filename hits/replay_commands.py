@@ -7,8 +7,10 @@ character (line breaks cannot be sent in one header; escapes are unsafe to paste
 Bodies that are not printable text travel as base64 through ``base64 -d`` for the same reason.
 Headers a client would add on its own (User-Agent, Accept, a form Content-Type) are switched off
 when the original request had none.
-tests/hits/test_replay_commands.py runs the cURL and Python commands against a raw socket server
-and compares the bytes received.
+tests/hits/test_replay_commands.py runs all three against a raw socket server and compares the
+bytes received. HTTPie and requests (which HTTPie is built on) re-quote [ ] { } in URLs; HTTPie
+groups a repeated header's values together and requests joins them with ", " (its headers are a
+mapping); requests always sends some User-Agent.
 """
 
 from __future__ import annotations
