@@ -62,14 +62,14 @@ def connect_before_writing() -> None:
 
 
 def record_hit(request: HttpRequest) -> Hit:
-    """Store the request as a Hit and return it; committed when this returns (autocommit).
+    """Store the request as a Hit and return it; committed when this returns (one transaction).
 
     Raises RequestRefused (nothing stored) for a body it cannot capture exactly, DatabaseNotReached
     when the database fails before the INSERT is sent, and the database's own error otherwise.
     """
     received = received_request(request, settings.HITS_MAX_BODY_BYTES)
     connect_before_writing()
-    return Hit.objects.create(
+    return Hit.objects.create_with_search_keys(
         method=request.method or "",
         path=request.path,
         query_string=received.query_string,

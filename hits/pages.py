@@ -1,4 +1,5 @@
-"""The hits pages: the live list, its new-rows fragment, one hit in detail, deleting one or all."""
+"""The hits pages: the live list with its filter form, its new-rows fragment, one hit in detail,
+deleting one hit or every hit a filter matches."""
 
 from __future__ import annotations
 
@@ -7,19 +8,20 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from hits.access import page_viewer_required
+from hits.access import is_staff, page_viewer_required
 from hits.body_display import HEX_DUMP_LIMIT, VIEW_LABELS, UnknownBodyView, display_body
+from hits.deletion import delete_hit, delete_matching
 from hits.downloads import body_file_name
+from hits.filters import PARAMETERS as FILTER_PARAMETERS
+from hits.filters import FilterError, HitFilter
 from hits.models import Hit
 from hits.pagination import BadPageRequest, HitPage, hit_page, hits_after
 from hits.replay_commands import replay_commands, replay_request
-from hits.retention import RetentionRule, plan_purge, purge
 from hits.row_html import hit_rows_html
 from hits.row_urls import HitUrl
 from hits.security_headers import strict_content_security_policy
@@ -38,11 +40,6 @@ def digits_or_empty(value: str) -> str:
     return value if value.isdigit() else ""
 
 
-def is_staff(request: HttpRequest) -> bool:
-    user = request.user
-    return bool(user.is_authenticated and user.is_staff)
-
-
 def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Clearing every hit is for signed-in staff only, whatever HITS_REQUIRE_LOGIN says."""
 
@@ -58,48 +55,74 @@ def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
 
 
 @strict_content_security_policy
-def render_hits_table(request: HttpRequest, page: HitPage, highlight: int | None = None) -> HttpResponse:
+def render_hits_table(
+    request: HttpRequest,
+    page: HitPage,
+    highlight: int | None = None,
+    hit_filter: HitFilter | None = None,
+    filter_error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    hit_filter = hit_filter or HitFilter()
     first_page = not request.GET.get("cursor")
     detail_url = HitUrl.named("hits:detail")
+    filter_query = hit_filter.as_query()
     context = {
         "rows": hit_rows_html(page.hits, detail_url, highlight),
         "detail_url": detail_url,
         "empty": not page.hits,
+        "filtered": not hit_filter.is_empty,
+        "filter_error": filter_error,
+        "filter_values": {name: request.GET.get(name, "") for name in FILTER_PARAMETERS},
+        "body_search_limit": hit_filter.body_search_limit,
+        "filter_query": filter_query,
         "next_cursor": page.next_cursor,
         "first_page": first_page,
         "highlight": highlight,
         "deleted": digits_or_empty(request.GET.get("deleted", "")),
         "cleared": digits_or_empty(request.GET.get("cleared", "")),
         "may_clear": is_staff(request),
-        # Only the newest page follows new arrivals; an older page stays as it was.
-        "live_url": reverse("hits:rows") if first_page else "",
+        # Only the newest page follows new arrivals (those the filter matches); an older page stays.
+        "live_url": with_query(reverse("hits:rows"), filter_query) if first_page and not filter_error else "",
         "capture_example_url": capture_example_url(request),
     }
-    return render(request, "hits/hit_list.html", context)
+    return render(request, "hits/hit_list.html", context, status=status)
+
+
+def with_query(url: str, query: str) -> str:
+    return f"{url}?{query}" if query else url
 
 
 @require_safe
 @page_viewer_required
 def hit_list(request: HttpRequest) -> HttpResponse:
     try:
-        page = hit_page(request.GET.get("cursor"), request.GET.get("limit"))
+        hit_filter = HitFilter.from_query(request.GET)
+    except FilterError as bad:
+        # The form again, with what was typed and what is wrong with it, and no rows.
+        return render_hits_table(request, HitPage([], None), filter_error=str(bad), status=400)
+    matching = hit_filter.apply(Hit.objects.all())
+    try:
+        page = hit_page(request.GET.get("cursor"), request.GET.get("limit"), matching)
     except BadPageRequest as bad:
         return plain_text(str(bad), 400)
-    return render_hits_table(request, page)
+    return render_hits_table(request, page, hit_filter=hit_filter)
 
 
 @require_safe
 @page_viewer_required
 @strict_content_security_policy
 def hit_rows(request: HttpRequest) -> HttpResponse:
-    """The list's rows for hits newer than ?after=<id>, newest first: what the live list inserts.
+    """The list's rows for hits newer than ?after=<id> (and matching the page's filter), newest first:
+    what the live list inserts.
 
     hit_rows_html renders these rows and the page's, so a polled row is escaped exactly as a loaded
     one. X-More-Hits says more arrived than one response carries (the client asks again).
     """
     try:
-        newer = hits_after(request.GET.get("after"), request.GET.get("limit"))
-    except BadPageRequest as bad:
+        matching = HitFilter.from_query(request.GET).apply(Hit.objects.all())
+        newer = hits_after(request.GET.get("after"), request.GET.get("limit"), matching)
+    except (BadPageRequest, FilterError) as bad:
         return plain_text(str(bad), 400)
     response = HttpResponse(hit_rows_html(newer.hits, HitUrl.named("hits:detail")))
     response["X-More-Hits"] = "true" if newer.more else "false"
@@ -164,8 +187,7 @@ def hit_detail(request: HttpRequest, hit_id: int) -> HttpResponse:
 @page_viewer_required
 def hit_delete(request: HttpRequest, hit_id: int) -> HttpResponse:
     """Delete one hit (CSRF-protected POST), then show the list saying so."""
-    deleted, _ = Hit.objects.filter(pk=hit_id).delete()
-    if not deleted:
+    if not delete_hit(hit_id):
         return plain_text(f"No hit with id {hit_id}: nothing was deleted.", 404)
     return redirect(f"{reverse('hits:list')}?deleted={hit_id}")
 
@@ -173,17 +195,29 @@ def hit_delete(request: HttpRequest, hit_id: int) -> HttpResponse:
 @staff_required
 @strict_content_security_policy
 def clear_hits(request: HttpRequest) -> HttpResponse:
-    """GET: a confirmation form; POST (CSRF-protected, the box ticked): delete every hit, then say how many.
+    """GET: a confirmation form for every hit the filter in the query matches (all without one);
+    POST (CSRF-protected, the box ticked): delete them, then say how many went.
 
-    Deletes oldest first in batches, pinned to the hits that existed when it started (the purge_hits
-    machinery, hits/retention.py): hits captured meanwhile survive.
+    Deletes oldest first in batches, pinned to the hits that existed when it started
+    (hits/deletion.py): hits captured meanwhile survive.
     """
+    source = request.POST if request.method == "POST" else request.GET
+    try:
+        hit_filter = HitFilter.from_query(source)
+    except FilterError as bad:
+        return plain_text(str(bad), 400)
     if request.method == "POST":
         if request.POST.get("confirm") != "yes":
-            return plain_text("Tick the confirmation box to delete every hit. Nothing was deleted.", 400)
-        deleted = purge(plan_purge(RetentionRule(everything=True), timezone.now()))
+            return plain_text("Tick the confirmation box to delete the hits. Nothing was deleted.", 400)
+        deleted = delete_matching(hit_filter)
         return redirect(f"{reverse('hits:list')}?cleared={deleted}")
     if request.method not in ("GET", "HEAD"):
         return plain_text("Use GET for the form or POST to delete.", 405)
-    newest = Hit.objects.newest_first().values_list("id", flat=True).first()
-    return render(request, "hits/clear.html", {"newest": newest})
+    newest = hit_filter.apply(Hit.objects.all()).newest_first().values_list("id", flat=True).first()
+    context = {
+        "newest": newest,
+        "filtered": not hit_filter.is_empty,
+        "filter_query": hit_filter.as_query(),
+        "filter_fields": list(QueryDict(hit_filter.as_query()).items()),
+    }
+    return render(request, "hits/clear.html", context)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from hits.models import Hit
+from hits.models import Hit, HitQuerySet
 
 MAX_PAGE_SIZE = 500
 
@@ -37,13 +37,15 @@ def parse_limit(raw: str | None) -> int:
     return int(raw)
 
 
-def hit_page(cursor: str | None, limit: str | None) -> HitPage:
-    """The page of hits older than ``cursor``; one query of at most limit + 1 rows."""
+def hit_page(cursor: str | None, limit: str | None, hits: HitQuerySet | None = None) -> HitPage:
+    """The page of ``hits`` (default: all; pass a filtered queryset) older than ``cursor``; one query
+    of at most limit + 1 rows."""
     size = parse_limit(limit)
-    hits = Hit.objects.page_before(parse_cursor(cursor), size)
-    more = len(hits) > size
-    hits = hits[:size]
-    return HitPage(hits=hits, next_cursor=str(hits[-1].id) if more else None)
+    source = hits if hits is not None else Hit.objects.all()
+    rows = source.page_before(parse_cursor(cursor), size)
+    more = len(rows) > size
+    rows = rows[:size]
+    return HitPage(hits=rows, next_cursor=str(rows[-1].id) if more else None)
 
 
 @dataclass(frozen=True)
@@ -60,8 +62,10 @@ def parse_after(raw: str | None) -> int:
     return int(raw)
 
 
-def hits_after(after: str | None, limit: str | None) -> NewerHits:
-    """The oldest ``limit`` hits newer than ``after`` (so none is ever skipped), returned newest first."""
+def hits_after(after: str | None, limit: str | None, hits: HitQuerySet | None = None) -> NewerHits:
+    """The oldest ``limit`` of ``hits`` (default: all) newer than ``after``, so none is ever skipped,
+    returned newest first; one query of at most limit + 1 rows."""
     size = parse_limit(limit)
-    hits = Hit.objects.page_after(parse_after(after), size)
-    return NewerHits(hits=hits[:size][::-1], more=len(hits) > size)
+    source = hits if hits is not None else Hit.objects.all()
+    rows = source.page_after(parse_after(after), size + 1)
+    return NewerHits(hits=rows[:size][::-1], more=len(rows) > size)

@@ -13,14 +13,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
-from hits.access import api_viewer_required, may_view_hits, page_viewer_required
+from hits.access import may_view_hits, page_viewer_required
 from hits.capture import record_hit
 from hits.downloads import raw_body_response
 from hits.models import Hit
 from hits.pages import plain_text, render_hits_table
-from hits.pagination import BadPageRequest, hit_page
+from hits.pagination import hit_page
 from hits.received import RequestRefused
-from hits.serialization import hit_full, hit_summary
 
 MAX_METHOD_LENGTH = Hit.max_length("method")
 
@@ -50,25 +49,6 @@ def capture(request: HttpRequest) -> HttpResponse:
 def hit_body(request: HttpRequest, hit_id: int) -> HttpResponse:
     """The exact body as a download; never rendered by the browser (no sniffing, attachment)."""
     return raw_body_response(get_object_or_404(Hit, pk=hit_id))
-
-
-@require_safe
-@api_viewer_required
-def api_hit_list(request: HttpRequest) -> HttpResponse:
-    try:
-        page = hit_page(request.GET.get("cursor"), request.GET.get("limit"))
-    except BadPageRequest as bad:
-        return JsonResponse({"error": str(bad)}, status=400)
-    return JsonResponse({"results": [hit_summary(hit) for hit in page.hits], "next": page.next_cursor})
-
-
-@require_safe
-@api_viewer_required
-def api_hit_detail(request: HttpRequest, hit_id: int) -> HttpResponse:
-    hit = Hit.objects.filter(pk=hit_id).first()
-    if hit is None:
-        return JsonResponse({"error": f"no hit with id {hit_id}"}, status=404)
-    return JsonResponse(hit_full(hit))
 
 
 @require_safe
