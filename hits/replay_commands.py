@@ -1,7 +1,8 @@
 """A captured hit as a command that sends it again: cURL, HTTPie and Python requests.
 
 Each command reproduces the method, path, query string, headers (in order, repeats kept) and the
-body byte for byte. Left out: hop-by-hop headers, the ones a client computes from what it sends
+body byte for byte. Left out: hop-by-hop headers and those Connection names (hits/forwarding.py's
+rules, which forward_hits applies too), the ones a client computes from what it sends
 (Host, Content-Length, Expect), redacted ones (their value was never stored), and any with a control
 character (line breaks cannot be sent in one header; escapes are unsafe to paste into a terminal).
 Bodies that are not printable text travel as base64 through ``base64 -d`` for the same reason.
@@ -21,20 +22,15 @@ import string
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from hits.capture import REDACTED
 from hits.downloads import body_file_name
+from hits.forwarding import HOP_BY_HOP, PATH_SAFE, connection_tokens, is_redacted
 from hits.models import Hit
 
-HOP_BY_HOP_HEADERS = frozenset(
-    {"connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"}
-)
 CLIENT_COMPUTED_HEADERS = frozenset({"host", "content-length", "expect"})
 # Larger bodies are read from the downloaded body file instead of being spelt out in the command:
 # the detail page shows three commands, each escaped twice (shell, then HTML: up to ~25 bytes per
 # body byte for a body of quotes), and must stay far below Lambda's 6 MB response limit.
 INLINE_BODY_LIMIT = 16 * 1024
-# RFC 3986 pchar minus "%": a stored path is already percent-decoded, so a "%" in it is literal.
-PATH_SAFE = "/!$&'()*+,;=:@-._~"
 # Query strings are stored as sent (already encoded): keep every printable ASCII character as it was
 # but "#" (it would start a fragment, which clients never send); encode spaces and anything else.
 QUERY_SAFE = string.punctuation.replace("#", "")
@@ -73,11 +69,11 @@ class ReplayRequest:
         return text if pasteable(text, allowed="\n\t") else None
 
 
-def replayable(name: str, value: str) -> bool:
+def replayable(name: str, value: str, named_by_connection: frozenset[str]) -> bool:
     lowered = name.lower()
-    if lowered in HOP_BY_HOP_HEADERS or lowered in CLIENT_COMPUTED_HEADERS:
+    if lowered in HOP_BY_HOP or lowered in named_by_connection or lowered in CLIENT_COMPUTED_HEADERS:
         return False
-    if value == REDACTED or value.endswith(f" {REDACTED}"):
+    if is_redacted(value):
         return False
     # Control characters would not survive as one header, and pasted into a terminal an escape
     # sequence could end bracketed paste and run what follows: such headers are left out.
@@ -93,7 +89,10 @@ def replay_request(hit: Hit, target: str) -> ReplayRequest:
     url = target.rstrip("/") + quote(hit.path, safe=PATH_SAFE)
     if hit.query_string:
         url += "?" + quote(hit.query_string, safe=QUERY_SAFE)
-    headers = [(str(name), str(value)) for name, value in hit.headers if replayable(name, value)]
+    connection_named = frozenset(connection_tokens(hit.headers))
+    headers = [
+        (str(name), str(value)) for name, value in hit.headers if replayable(name, value, connection_named)
+    ]
     return ReplayRequest(hit.id, hit.method, url, headers, bytes(hit.body))
 
 

@@ -158,7 +158,8 @@ def test_left_out_headers() -> None:
         headers=[
             ["Host", "original.example"],
             ["Content-Length", "3"],
-            ["Connection", "keep-alive"],
+            ["Connection", "keep-alive, X-Hop"],
+            ["X-Hop", "named by Connection"],
             ["Transfer-Encoding", "chunked"],
             ["Authorization", "Bearer [redacted]"],
             ["X-Api-Key", "[redacted]"],
