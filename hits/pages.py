@@ -22,7 +22,7 @@ from hits.filters import FilterError, HitFilter
 from hits.models import Hit
 from hits.pagination import BadPageRequest, HitPage, hit_page, hits_after
 from hits.replay_commands import replay_commands, replay_request
-from hits.row_html import hit_rows_html
+from hits.row_html import ROW_FIELDS, hit_rows_html
 from hits.row_urls import HitUrl
 from hits.security_headers import strict_content_security_policy
 
@@ -101,7 +101,7 @@ def hit_list(request: HttpRequest) -> HttpResponse:
     except FilterError as bad:
         # The form again, with what was typed and what is wrong with it, and no rows.
         return render_hits_table(request, HitPage([], None), filter_error=str(bad), status=400)
-    matching = hit_filter.apply(Hit.objects.all())
+    matching = hit_filter.apply(Hit.objects.only(*ROW_FIELDS))
     try:
         page = hit_page(request.GET.get("cursor"), request.GET.get("limit"), matching)
     except BadPageRequest as bad:
@@ -120,7 +120,7 @@ def hit_rows(request: HttpRequest) -> HttpResponse:
     one. X-More-Hits says more arrived than one response carries (the client asks again).
     """
     try:
-        matching = HitFilter.from_query(request.GET).apply(Hit.objects.all())
+        matching = HitFilter.from_query(request.GET).apply(Hit.objects.only(*ROW_FIELDS))
         newer = hits_after(request.GET.get("after"), request.GET.get("limit"), matching)
     except (BadPageRequest, FilterError) as bad:
         return plain_text(str(bad), 400)

@@ -20,6 +20,7 @@ from hits.models import Hit
 from hits.pages import plain_text, render_hits_table
 from hits.pagination import hit_page
 from hits.received import RequestRefused
+from hits.row_html import ROW_FIELDS
 
 MAX_METHOD_LENGTH = Hit.max_length("method")
 
@@ -40,7 +41,9 @@ def capture(request: HttpRequest) -> HttpResponse:
         return plain_text(str(refused), refused.status)
     if request.method == "GET" and wants_html(request) and may_view_hits(request):
         # The original RDS Proxy demo: hit a URL in the browser and watch the table grow.
-        return render_hits_table(request, hit_page(None, None), highlight=hit.id)
+        return render_hits_table(
+            request, hit_page(None, None, Hit.objects.only(*ROW_FIELDS)), highlight=hit.id
+        )
     return JsonResponse({"id": hit.id}, status=200)
 
 

@@ -62,6 +62,17 @@ def test_one_query_whatever_the_table_size() -> None:
     assert "LIMIT 6" in large.captured_queries[0]["sql"].upper()
 
 
+@pytest.mark.parametrize("url", ["/_/", "/_/rows?after=0"])
+def test_rows_load_neither_bodies_nor_headers(url: str) -> None:
+    make_hits(2)
+    with CaptureQueriesContext(connection) as queries:
+        Client().get(url)
+    (query,) = queries.captured_queries
+    selected = query["sql"].replace("`", '"').split(" FROM ")[0]
+    assert '"body"' not in selected
+    assert '"headers"' not in selected
+
+
 def test_rows_escape_captured_values() -> None:
     Hit.objects.create(method="POST", path="/<img src=x onerror=alert(1)>", content_type="<b>")
     fragment = Client().get("/_/rows?after=0").content.decode()
