@@ -144,7 +144,7 @@ rehearse: venv
 	$(MAKE) lambda-package STAGE=$(REHEARSAL_STAGE)
 	$(BIN)/python -m deploy_rehearsal $(REHEARSAL_STAGE) --zip build/webhook-site-$(REHEARSAL_STAGE).zip
 
-## screenshots: the hits pages (list, detail, dark, phone) photographed with headless Chromium into
+## screenshots: the hits pages (list, detail, dark, a search, phone) photographed with headless Chromium into
 ## docs/screenshots/*.png, from a throwaway site sent a few sample webhooks (about 10 seconds)
 .PHONY: screenshots
 screenshots: venv

@@ -2,7 +2,7 @@
 
 Starts the site as ``make run`` does (gunicorn via local_server, a throwaway SQLite database),
 sends it a handful of realistic webhooks over HTTP, then photographs the list and a detail page
-with headless Chromium: desktop light, desktop dark, and a 390-pixel phone.
+with headless Chromium: desktop light, desktop dark, a search, and a 390-pixel phone.
 """
 
 from __future__ import annotations
@@ -98,6 +98,7 @@ def photograph(base: str, detail_id: int, output: Path) -> list[Path]:
         ("list.png", "/_/", DESKTOP, "light"),
         ("detail.png", f"/_/hits/{detail_id}", DESKTOP, "light"),
         ("dark.png", f"/_/hits/{detail_id}", DESKTOP, "dark"),
+        ("filtered.png", "/_/?method=POST&path=/github/&header=X-GitHub-Event", DESKTOP, "light"),
         ("mobile.png", "/_/", PHONE, "light"),
         ("mobile-detail-dark.png", f"/_/hits/{detail_id}?view=pretty", PHONE, "dark"),
     ]
