@@ -96,8 +96,7 @@ def policy_violations(browser: WebDriver) -> list[str]:
 
 def test_a_capture_from_outside_appears_in_the_open_list(site: str, browser: WebDriver) -> None:
     capture(site, "/before")
-    browser.get(site + "/_/")
-    WebDriverWait(browser, 5).until(lambda b: b.find_element(By.ID, "live-status").is_displayed())
+    open_live_list(browser, site)
     sent_at = time.monotonic()
     hit_id = capture(site, "/from/outside?live=1", b'{"live": true}', {"Content-Type": "application/json"})
     row = WebDriverWait(browser, APPEARS_WITHIN_SECONDS).until(
@@ -108,6 +107,42 @@ def test_a_capture_from_outside_appears_in_the_open_list(site: str, browser: Web
     assert "new" in (row.get_attribute("class") or "")
     first_row = browser.find_element(By.CSS_SELECTOR, "table.hits tbody tr")
     assert first_row.get_attribute("data-id") == str(hit_id)  # on top, newest first
+
+
+POLLS_MADE = "return performance.getEntriesByType('resource').filter(e => e.name.includes('/_/rows')).length"
+HIDE_TAB = """
+Object.defineProperty(document, "hidden", {configurable: true, get: () => arguments[0]});
+document.dispatchEvent(new Event("visibilitychange"));
+"""
+
+
+def open_live_list(browser: WebDriver, site: str) -> None:
+    browser.get(site + "/_/")
+    WebDriverWait(browser, 5).until(lambda b: b.find_element(By.ID, "live-status").is_displayed())
+
+
+def test_unseen_hits_are_counted_in_the_title_until_focus(site: str, browser: WebDriver) -> None:
+    open_live_list(browser, site)
+    browser.execute_script("document.hasFocus = () => false;")  # the window beside a terminal
+    hit_id = capture(site, "/unseen")
+    WebDriverWait(browser, APPEARS_WITHIN_SECONDS).until(
+        lambda b: b.find_elements(By.CSS_SELECTOR, f'tr[data-id="{hit_id}"]')
+    )
+    assert browser.title.startswith("(1) Hits")
+    browser.execute_script("delete document.hasFocus; window.dispatchEvent(new Event('focus'));")
+    assert browser.title.startswith("Hits")
+
+
+def test_polling_pauses_while_the_tab_is_hidden(site: str, browser: WebDriver) -> None:
+    open_live_list(browser, site)
+    browser.execute_script(HIDE_TAB, True)
+    polls_when_hidden = browser.execute_script(POLLS_MADE)
+    hit_id = capture(site, "/while-hidden")
+    time.sleep(APPEARS_WITHIN_SECONDS)  # longer than the poll interval: a running poll would have come
+    assert browser.execute_script(POLLS_MADE) == polls_when_hidden
+    assert not browser.find_elements(By.CSS_SELECTOR, f'tr[data-id="{hit_id}"]')
+    browser.execute_script(HIDE_TAB, False)  # shown again: it polls at once
+    WebDriverWait(browser, 1).until(lambda b: b.find_elements(By.CSS_SELECTOR, f'tr[data-id="{hit_id}"]'))
 
 
 def test_copy_as_curl_from_the_page_replays_byte_exact(site: str, browser: WebDriver, tmp_path: Path) -> None:
