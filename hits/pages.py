@@ -62,9 +62,13 @@ def render_hits_table(
     hit_filter: HitFilter | None = None,
     filter_error: str = "",
     status: int = 200,
+    query: QueryDict | None = None,
 ) -> HttpResponse:
+    # The list's own query string. The capture page (views.capture) passes none: a captured request's
+    # query string is data, not a filter or a cursor.
+    query = query if query is not None else QueryDict()
     hit_filter = hit_filter or HitFilter()
-    first_page = not request.GET.get("cursor")
+    first_page = not query.get("cursor")
     detail_url = HitUrl.named("hits:detail")
     filter_query = hit_filter.as_query()
     context = {
@@ -73,14 +77,14 @@ def render_hits_table(
         "empty": not page.hits,
         "filtered": not hit_filter.is_empty,
         "filter_error": filter_error,
-        "filter_values": {name: request.GET.get(name, "") for name in FILTER_PARAMETERS},
+        "filter_values": {name: query.get(name, "") for name in FILTER_PARAMETERS},
         "body_search_limit": hit_filter.body_search_limit,
         "filter_query": filter_query,
         "next_cursor": page.next_cursor,
         "first_page": first_page,
         "highlight": highlight,
-        "deleted": digits_or_empty(request.GET.get("deleted", "")),
-        "cleared": digits_or_empty(request.GET.get("cleared", "")),
+        "deleted": digits_or_empty(query.get("deleted", "")),
+        "cleared": digits_or_empty(query.get("cleared", "")),
         "may_clear": is_staff(request),
         # Only the newest page follows new arrivals (those the filter matches); an older page stays.
         "live_url": with_query(reverse("hits:rows"), filter_query) if first_page and not filter_error else "",
@@ -100,13 +104,15 @@ def hit_list(request: HttpRequest) -> HttpResponse:
         hit_filter = HitFilter.from_query(request.GET)
     except FilterError as bad:
         # The form again, with what was typed and what is wrong with it, and no rows.
-        return render_hits_table(request, HitPage([], None), filter_error=str(bad), status=400)
+        return render_hits_table(
+            request, HitPage([], None), filter_error=str(bad), status=400, query=request.GET
+        )
     matching = hit_filter.apply(Hit.objects.only(*ROW_FIELDS))
     try:
         page = hit_page(request.GET.get("cursor"), request.GET.get("limit"), matching)
     except BadPageRequest as bad:
         return plain_text(str(bad), 400)
-    return render_hits_table(request, page, hit_filter=hit_filter)
+    return render_hits_table(request, page, hit_filter=hit_filter, query=request.GET)
 
 
 @require_safe

@@ -79,3 +79,13 @@ def test_staff_delete_only_what_the_filter_matches(django_user_model) -> None:
     response = staff.post("/_/clear", {"method": "POST", "confirm": "yes", "csrfmiddlewaretoken": token})
     assert response["Location"].endswith("?cleared=2")
     assert list(Hit.objects.values_list("path", flat=True)) == ["/keep"]
+
+
+def test_the_capture_page_ignores_the_captured_query(client: Client) -> None:
+    make_hit("POST", "/older")
+    page = client.get(
+        "/captured", {"method": "DELETE", "cursor": "1"}, HTTP_ACCEPT="text/html"
+    ).content.decode()
+    assert 'name="method" value=""' in page  # the captured query is data, not a filter
+    assert "/older" in page
+    assert "data-live-url" in page  # the newest page, live
