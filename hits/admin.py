@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from hits.admin_pagination import BoundedCountPaginator
 from hits.downloads import raw_body_response
 from hits.models import Hit
+from hits.signature_filter import SignatureOutcomeFilter
 
 
 @admin.register(Hit)
@@ -26,9 +27,10 @@ class HitAdmin(admin.ModelAdmin):
         "content_type",
         "body_size",
         "client_address",
+        "signature",
     )
     list_display_links = ("id", "short_path")
-    list_filter = ("method", "received_at")
+    list_filter = ("method", SignatureOutcomeFilter, "received_at")
     search_fields = ("path",)
     date_hierarchy = "received_at"
     ordering = ("-id",)
@@ -46,6 +48,7 @@ class HitAdmin(admin.ModelAdmin):
         "body_download",
         "client_address",
         "user_agent",
+        "signature",
     )
     readonly_fields = fields
 

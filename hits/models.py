@@ -33,6 +33,19 @@ class Hit(models.Model):
     content_type = models.CharField(max_length=255, blank=True)
     client_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=512, blank=True)
+    # The endpoint rule the path fell under at capture. No foreign key constraint and nothing done on
+    # the rule's deletion: deleting a rule must not rewrite (or lock) its hits; the id stays as history.
+    endpoint = models.ForeignKey(
+        "endpoints.EndpointRule",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    # The signature check at capture (endpoints.signatures): valid, invalid: <reason>, expired or
+    # no signature; empty when the rule verifies nothing or no rule applied. Indexed for the filters.
+    signature = models.CharField(max_length=255, blank=True, db_index=True)
 
     objects = HitQuerySet.as_manager()
 

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
+from endpoints.responses import rule_response
 from hits.access import api_viewer_required, may_view_hits, page_viewer_required
 from hits.body_display import display_body
 from hits.capture import record_hit
@@ -41,9 +42,13 @@ def capture(request: HttpRequest) -> HttpResponse:
     if len(request.method or "") > MAX_METHOD_LENGTH:
         return plain_text(f"Method name longer than {MAX_METHOD_LENGTH} characters. Nothing was stored.", 400)
     try:
-        hit = record_hit(request)
+        captured = record_hit(request)
     except RequestRefused as refused:
         return plain_text(str(refused), refused.status)
+    if captured.rule is not None:
+        return rule_response(captured, request)
+    hit = captured.hit
+    assert hit is not None  # only a rule can leave a request unrecorded
     if request.method == "GET" and wants_html(request) and may_view_hits(request):
         # The original RDS Proxy demo: hit a URL in the browser and watch the table grow.
         return render_hits_table(request, hit_page(None, None), highlight=hit.id)

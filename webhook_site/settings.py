@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "hits",
+    "endpoints",
     "db_roles",
 ]
 
@@ -125,6 +126,10 @@ HITS_REDACTED_HEADERS = env.list("HITS_REDACTED_HEADERS", default=[])
 HITS_PAGE_SIZE = env.int("HITS_PAGE_SIZE", default=50)
 # Seconds a client is told to wait (Retry-After) when the database cannot be reached.
 HITS_RETRY_AFTER_SECONDS = env.int("HITS_RETRY_AFTER_SECONDS", default=5)
+# Fernet keys (comma-separated, newest first) that encrypt endpoint signing secrets at rest; on Lambda
+# the Secrets Manager secret ENDPOINTS_SECRET_KEYS_SECRET_ARN holds them instead (endpoints/secret_box.py).
+ENDPOINTS_SECRET_KEYS = env.list("ENDPOINTS_SECRET_KEYS", default=[])
+ENDPOINTS_SECRET_KEYS_SECRET_ARN = env.str("ENDPOINTS_SECRET_KEYS_SECRET_ARN", default="")
 # The capture view reads the raw stream itself (up to HITS_MAX_BODY_BYTES), so Django's own
 # DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) keeps guarding only the forms it parses (admin login).
 

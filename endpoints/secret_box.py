@@ -1,0 +1,109 @@
+"""Signing secrets encrypted at rest: Fernet tokens under ENDPOINTS_SECRET_KEYS (newest key first).
+
+The keys come from the environment (ENDPOINTS_SECRET_KEYS) or, on Lambda, from the Secrets Manager
+secret named by ENDPOINTS_SECRET_KEYS_SECRET_ARN, read once per process on first use (never at import:
+a function that serves no rule with a secret never calls Secrets Manager). Several keys make a
+MultiFernet: new secrets are encrypted with the first, every key still decrypts, so the encryption key
+rotates by putting a new key in front and, after `manage.py reencrypt_endpoint_secrets`, dropping the
+old one.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+
+from webhook_site.secret_key import read_secret_string
+
+KEYS_HELP = (
+    "set ENDPOINTS_SECRET_KEYS (comma-separated Fernet keys, newest first; make one with "
+    "`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`) "
+    "or ENDPOINTS_SECRET_KEYS_SECRET_ARN"
+)
+
+
+class SecretKeysMissing(Exception):
+    """No key to encrypt or decrypt signing secrets with."""
+
+    def __init__(self) -> None:
+        super().__init__(f"No key for endpoint signing secrets: {KEYS_HELP}.")
+
+
+class SecretUnreadable(Exception):
+    """A stored secret was encrypted with a key that is no longer configured (or was altered)."""
+
+
+def configured_key_texts() -> list[str]:
+    """The keys in use, newest first; [] only on a secure deployment with none set (check E001)."""
+    keys = [key.strip() for key in settings.ENDPOINTS_SECRET_KEYS if key.strip()]
+    if keys:
+        return keys
+    if settings.ENDPOINTS_SECRET_KEYS_SECRET_ARN:
+        return [key.strip() for key in fetched_keys(settings.ENDPOINTS_SECRET_KEYS_SECRET_ARN).split(",")]
+    if settings.SECURE:
+        return []
+    return [local_development_key()]
+
+
+def local_development_key() -> str:
+    """Locally (DJANGO_SECURE off) a key derived from SECRET_KEY, as insecure as that default is, so
+    `make run` can store secrets with nothing configured; a secure deployment never uses it."""
+    digest = hashlib.sha256(b"endpoints.secret_box:" + settings.SECRET_KEY.encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode("ascii")
+
+
+@functools.cache
+def fetched_keys(secret_arn: str) -> str:
+    return read_secret_string(secret_arn)
+
+
+def keys_configured() -> bool:
+    """Whether a key is set (without fetching it): the system check's question."""
+    return any(key.strip() for key in settings.ENDPOINTS_SECRET_KEYS) or bool(
+        settings.ENDPOINTS_SECRET_KEYS_SECRET_ARN
+    )
+
+
+def fernet() -> MultiFernet:
+    keys = configured_key_texts()
+    if not keys:
+        raise SecretKeysMissing
+    return MultiFernet([Fernet(key.encode("ascii")) for key in keys])
+
+
+def encrypt(secret: str) -> str:
+    return fernet().encrypt(secret.encode("utf-8")).decode("ascii")
+
+
+def decrypt(token: str) -> str:
+    try:
+        return fernet().decrypt(token.encode("ascii")).decode("utf-8")
+    except InvalidToken as error:
+        raise SecretUnreadable(
+            "A stored signing secret cannot be decrypted with ENDPOINTS_SECRET_KEYS: was its key removed?"
+        ) from error
+
+
+def reencrypt(token: str) -> str:
+    """The same secret under the newest key (MultiFernet.rotate)."""
+    return fernet().rotate(token.encode("ascii")).decode("ascii")
+
+
+def reset_cache() -> None:
+    """Forget fetched keys (tests; a process picks up a rotated key secret on its next start)."""
+    fetched_keys.cache_clear()
+
+
+__all__ = [
+    "SecretKeysMissing",
+    "SecretUnreadable",
+    "decrypt",
+    "encrypt",
+    "keys_configured",
+    "reencrypt",
+    "reset_cache",
+]
