@@ -11,6 +11,7 @@ from django.db import models
 
 from endpoints import secret_box
 from endpoints.signatures import DEFAULT_TOLERANCE_SECONDS, DIGESTS, Encoding, Scheme, SigningConfig
+from hits.retention import MAX_AGE
 
 # A prefix is matched segment by segment, so the lookup asks for at most this many candidates.
 MAX_PREFIX_SEGMENTS = 16
@@ -106,7 +107,12 @@ class EndpointRule(models.Model):
     record_preflight = models.BooleanField(default=False, help_text="Store CORS preflight requests as hits.")
 
     # --- retention (purge_hits --endpoint-rules) ---
-    retention_max_age = models.DurationField(null=True, blank=True, help_text="e.g. 7 00:00:00 for 7 days")
+    retention_max_age = models.DurationField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(timedelta(seconds=1)), MaxValueValidator(MAX_AGE)],
+        help_text="Hits under this rule older than this go (e.g. 7 00:00:00 for 7 days).",
+    )
     retention_max_count = models.PositiveIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1)]
     )

@@ -45,7 +45,8 @@ class Hit(models.Model):
     )
     # The signature check at capture (endpoints.signatures): valid, invalid: <reason>, expired or
     # no signature; empty when the rule verifies nothing or no rule applied. Indexed for the filters.
-    signature = models.CharField(max_length=255, blank=True, db_index=True)
+    # Also a database default, so writers that predate the column (bench seeding) keep working.
+    signature = models.CharField(max_length=255, blank=True, db_index=True, default="", db_default="")
 
     objects = HitQuerySet.as_manager()
 

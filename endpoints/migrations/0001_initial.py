@@ -147,7 +147,15 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "retention_max_age",
-                    models.DurationField(blank=True, help_text="e.g. 7 00:00:00 for 7 days", null=True),
+                    models.DurationField(
+                        blank=True,
+                        help_text="Hits under this rule older than this go (e.g. 7 00:00:00 for 7 days).",
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(datetime.timedelta(seconds=1)),
+                            django.core.validators.MaxValueValidator(datetime.timedelta(days=36525)),
+                        ],
+                    ),
                 ),
                 (
                     "retention_max_count",
