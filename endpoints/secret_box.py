@@ -19,9 +19,13 @@ from django.conf import settings
 
 from webhook_site.secret_key import read_secret_string
 
+# Each configured key is key material (at least 32 random characters), hashed into a Fernet key, so a
+# Secrets Manager generated string (alphanumeric, no commas) serves as is.
+MIN_KEY_MATERIAL_LENGTH = 32
+KEY_DERIVATION_LABEL = b"webhook_site endpoint signing secrets:"
 KEYS_HELP = (
-    "set ENDPOINTS_SECRET_KEYS (comma-separated Fernet keys, newest first; make one with "
-    "`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`) "
+    f"set ENDPOINTS_SECRET_KEYS (comma-separated, newest first, each at least {MIN_KEY_MATERIAL_LENGTH} "
+    "random characters, e.g. from `python -c 'import secrets; print(secrets.token_urlsafe(48))'`) "
     "or ENDPOINTS_SECRET_KEYS_SECRET_ARN"
 )
 
@@ -31,6 +35,15 @@ class SecretKeysMissing(Exception):
 
     def __init__(self) -> None:
         super().__init__(f"No key for endpoint signing secrets: {KEYS_HELP}.")
+
+
+class SecretKeyTooShort(SecretKeysMissing):
+    def __init__(self, length: int) -> None:
+        Exception.__init__(
+            self,
+            f"A key for endpoint signing secrets is {length} characters: use at least "
+            f"{MIN_KEY_MATERIAL_LENGTH} random characters.",
+        )
 
 
 class SecretUnreadable(Exception):
@@ -50,10 +63,16 @@ def configured_key_texts() -> list[str]:
 
 
 def local_development_key() -> str:
-    """Locally (DJANGO_SECURE off) a key derived from SECRET_KEY, as insecure as that default is, so
-    `make run` can store secrets with nothing configured; a secure deployment never uses it."""
-    digest = hashlib.sha256(b"endpoints.secret_box:" + settings.SECRET_KEY.encode()).digest()
-    return base64.urlsafe_b64encode(digest).decode("ascii")
+    """Locally (DJANGO_SECURE off) SECRET_KEY itself, as insecure as that default is, so `make run`
+    can store secrets with nothing configured; a secure deployment never uses it."""
+    return "local development only: " + settings.SECRET_KEY
+
+
+def fernet_key(material: str) -> Fernet:
+    if len(material) < MIN_KEY_MATERIAL_LENGTH:
+        raise SecretKeyTooShort(len(material))
+    digest = hashlib.sha256(KEY_DERIVATION_LABEL + material.encode("utf-8")).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
 
 
 @functools.cache
@@ -72,25 +91,29 @@ def fernet() -> MultiFernet:
     keys = configured_key_texts()
     if not keys:
         raise SecretKeysMissing
-    return MultiFernet([Fernet(key.encode("ascii")) for key in keys])
+    return MultiFernet([fernet_key(key) for key in keys])
 
 
 def encrypt(secret: str) -> str:
     return fernet().encrypt(secret.encode("utf-8")).decode("ascii")
 
 
+UNREADABLE = "A stored signing secret cannot be decrypted with the configured keys: was its key removed?"
+
+
 def decrypt(token: str) -> str:
     try:
         return fernet().decrypt(token.encode("ascii")).decode("utf-8")
     except InvalidToken as error:
-        raise SecretUnreadable(
-            "A stored signing secret cannot be decrypted with ENDPOINTS_SECRET_KEYS: was its key removed?"
-        ) from error
+        raise SecretUnreadable(UNREADABLE) from error
 
 
 def reencrypt(token: str) -> str:
     """The same secret under the newest key (MultiFernet.rotate)."""
-    return fernet().rotate(token.encode("ascii")).decode("ascii")
+    try:
+        return fernet().rotate(token.encode("ascii")).decode("ascii")
+    except InvalidToken as error:
+        raise SecretUnreadable(UNREADABLE) from error
 
 
 def reset_cache() -> None:
