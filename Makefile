@@ -70,10 +70,11 @@ test-sqlite: venv
 test-slow: venv
 	TEST_DATABASE=mariadb $(BIN)/pytest -m slow
 
-## lint: ruff check and ruff format --check; format: let ruff fix what it can
+## lint: ruff check, ruff format --check and mypy (strict; tests lenient); format: let ruff fix what it can
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: venv
 	$(BIN)/ruff check --fix .
@@ -96,7 +97,7 @@ test-infra: venv tools
 ## clean: remove every generated folder (venvs, build/, var/ with its benchmark, chaos and stack state,
 ## caches, collected static files); db.sqlite3, the data `make run` captured, stays
 clean:
-	rm -rf $(VENV) $(TOOLS_VENV) .venv-lambda .venv-lambda.lock build var .pytest_cache .ruff_cache .hypothesis staticfiles
+	rm -rf $(VENV) $(TOOLS_VENV) .venv-lambda .venv-lambda.lock build var .pytest_cache .ruff_cache .mypy_cache .hypothesis staticfiles
 
 ## clean-room: the README's quick start (make run, then make test) in a freshly debootstrapped root,
 ## entered with chroot (needs root). CLEAN_ROOM_DISTRIBUTION: noble (Ubuntu 24.04, the default) or

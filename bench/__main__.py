@@ -11,9 +11,9 @@ from pathlib import Path
 
 from bench import b1_reuse, b2_floor, b3_fanin, b4_growth, b5_cold_start
 from bench.machine import machine_info
+from bench.paths import REPOSITORY
 from bench.plots import draw_all
 from bench.progress import timed
-from bench.proxy_process import REPOSITORY
 from bench.report import render
 from bench.results import BenchResults
 from bench.sizes import MODES
@@ -34,7 +34,7 @@ def run_all(mode: str, work_dir: Path) -> BenchResults:
         generated = generated_settings_text(work_dir)
         reuse = timed(seconds, "B1", lambda: b1_reuse.run(stack, generated, sizes))
         floor = timed(seconds, "B2", lambda: b2_floor.run(stack, generated, sizes))
-        fanin = timed(seconds, "B3", lambda: b3_fanin.run(work_dir, stack.certificates, sizes))
+        fanin = timed(seconds, "B3", lambda: b3_fanin.run(work_dir, sizes))
         growth = timed(seconds, "B4", lambda: b4_growth.run(stack, generated, sizes))
         cold_start = timed(seconds, "B5", lambda: b5_cold_start.run(stack, sizes))
         machine = machine_info(stack.server.version)

@@ -16,13 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.distribution import Summary
-from bench.proxy_process import REPOSITORY, PoolSettings
+from bench.paths import REPOSITORY
 from bench.sizes import BenchSizes
-from bench.stack import APP_USER, REGION, Database, lambda_runtime_environment, start_database, start_stand_in
-from local_rds_proxy import CertificatePaths
+from bench.stack import SITE_POOL, lambda_runtime_environment
+from local_stack import APP_USER, REGION, LocalStack
 
 MAX_CONNECTIONS = 60
-POOL = PoolSettings(max_connections=50, borrow_timeout_seconds=30)
 FANIN_DATABASE = "fanin"
 SAMPLE_INTERVAL_SECONDS = 0.002
 LOAD_TIMEOUT_SECONDS = 300
@@ -72,7 +71,7 @@ class FanInResult:
 class SessionSampler:
     """Counts the app user's sessions on MariaDB (as root, over the socket) until stopped."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: LocalStack) -> None:
         self.database = database
         self.peak = 0
         self.samples = 0
@@ -97,9 +96,11 @@ class SessionSampler:
                 time.sleep(SAMPLE_INTERVAL_SECONDS)
 
 
-def prepare_database(work_dir: Path) -> Database:
-    database = start_database(work_dir, "fanin-mariadb", [f"--max-connections={MAX_CONNECTIONS}"])
-    password = database.user_passwords[APP_USER]
+def prepare_database(work_dir: Path) -> LocalStack:
+    """A second stack: its own MariaDB limited to MAX_CONNECTIONS, the app user allowed to insert."""
+    database = LocalStack(work_dir / "fanin")
+    database.start_database(extra_options=[f"--max-connections={MAX_CONNECTIONS}"])
+    password = database.password(APP_USER)
     database.server.execute(
         f"CREATE DATABASE {FANIN_DATABASE}",
         f"CREATE TABLE {FANIN_DATABASE}.deliveries (id BIGINT AUTO_INCREMENT PRIMARY KEY, "
@@ -110,13 +111,13 @@ def prepare_database(work_dir: Path) -> Database:
     return database
 
 
-def wait_for_no_sessions(database: Database, timeout: float = 10.0) -> None:
+def wait_for_no_sessions(database: LocalStack, timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while database.server.query(APP_SESSIONS, [APP_USER])[0][0] and time.monotonic() < deadline:
         time.sleep(0.02)
 
 
-def run_load(settings: dict[str, object], database: Database, path: str) -> FanInRun:
+def run_load(settings: dict[str, object], database: LocalStack, path: str) -> FanInRun:
     # The previous run's sessions end asynchronously on the server; they must not eat this run's slots.
     wait_for_no_sessions(database)
     with SessionSampler(database) as sampler:
@@ -146,9 +147,9 @@ def run_load(settings: dict[str, object], database: Database, path: str) -> FanI
     )
 
 
-def run(work_dir: Path, certificates: CertificatePaths, sizes: BenchSizes) -> FanInResult:
+def run(work_dir: Path, sizes: BenchSizes) -> FanInResult:
     database = prepare_database(work_dir)
-    proxy = start_stand_in(database, certificates, POOL, work_dir / "fanin-proxy.toml")
+    proxy = database.start_stand_in_process("fanin-proxy", **SITE_POOL)
     runs = []
     try:
         common = {"user": APP_USER, "database": FANIN_DATABASE, "inserts": sizes.fanin_inserts}
@@ -159,7 +160,7 @@ def run(work_dir: Path, certificates: CertificatePaths, sizes: BenchSizes) -> Fa
                 "iam": True,
                 "port": proxy.port,
                 "region": REGION,
-                "ca": str(certificates.ca_cert),
+                "ca": str(database.ca_path),
             }
             run = run_load(through_proxy, database, "proxy")
             stats = proxy.stats()
@@ -172,11 +173,11 @@ def run(work_dir: Path, certificates: CertificatePaths, sizes: BenchSizes) -> Fa
                 "clients": clients,
                 "iam": False,
                 "port": database.server.port,
-                "password": database.user_passwords[APP_USER],
+                "password": database.password(APP_USER),
             }
             runs.append(run_load(direct, database, "direct"))
             proxy.start()
     finally:
         proxy.stop()
         database.server.destroy()
-    return FanInResult(pool_size=POOL.max_connections, max_connections=MAX_CONNECTIONS, runs=runs)
+    return FanInResult(pool_size=SITE_POOL["max_connections"], max_connections=MAX_CONNECTIONS, runs=runs)

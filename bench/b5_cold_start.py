@@ -33,7 +33,8 @@ from bench.lambda_function import ColdStart
 from bench.progress import timed
 from bench.secrets_manager_stub import SecretsManagerStub
 from bench.sizes import BenchSizes
-from bench.stack import REGION, BenchStack
+from bench.stack import BenchStack
+from local_stack import REGION
 
 RAM_DISK = Path("/dev/shm")  # noqa: S108 - a private folder is made inside it
 # What the stage's DJANGO_SECRET_KEY_SECRET_ARN would name (the stack's generated secret).
@@ -77,7 +78,7 @@ class ColdStartResult:
         return len(extra), sum(self.import_times[app][module] for module in extra)
 
     def median(self, app: str, phase: str = "first_response_ms") -> float:
-        return statistics.median(getattr(timing, phase) for timing in self.starts[app])
+        return float(statistics.median(getattr(timing, phase) for timing in self.starts[app]))
 
     @property
     def ratio(self) -> float:

@@ -17,10 +17,11 @@ from bench.b1_reuse import PRODUCTION_CONN_MAX_AGE
 from bench.events import WEBHOOK_BODY, capture_event, hello_event
 from bench.lambda_function import ColdStart, LambdaFunction, cold_start, install_runtime
 from bench.lambda_packages import build_both
-from bench.stack import DATABASE, BenchStack
+from bench.stack import BenchStack
 from bench.zappa_stage import configured_variables
 from lambda_artifact.build import DEFAULT_VENV
 from lambda_artifact.bytecode import strip_bytecode
+from local_stack import DATABASE
 
 SITE, BARE, SITE_WITHOUT_BYTECODE = "site", "bare", "site without bytecode"
 # Zappa names functions <project_name>-<stage> (zappa_settings.json, bench/bare_app/zappa_settings.json).

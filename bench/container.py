@@ -7,9 +7,10 @@ import subprocess
 import sys
 from typing import Any
 
-from bench.proxy_process import REPOSITORY
-from bench.stack import DATABASE, BenchStack, lambda_runtime_environment
+from bench.paths import REPOSITORY
+from bench.stack import BenchStack, lambda_runtime_environment
 from bench.zappa_stage import write_stage_settings
+from local_stack import DATABASE
 
 
 class ContainerError(RuntimeError):

@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from bench.lambda_runtime_api import Outcome, RuntimeApi
-from bench.proxy_process import REPOSITORY
-from bench.stack import CREDENTIAL, REGION
+from bench.paths import REPOSITORY
 from bench.zappa_stage import SETTINGS_MODULE, with_stage_variables
 from lambda_artifact.task_root import unpack_as_lambda
+from local_stack import REGION, aws_environment
 
 RUNTIME_REQUIREMENTS = REPOSITORY / "bench" / "requirements-lambda-runtime.txt"
 BOOTSTRAP = Path(__file__).with_name("lambda_bootstrap.py")
@@ -137,10 +137,8 @@ class LambdaFunction:
             "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{self.name}",
             "AWS_LAMBDA_LOG_STREAM_NAME": "2026/12/01/[$LATEST]0123456789abcdef0123456789abcdef",
             "AWS_LAMBDA_RUNTIME_API": runtime_api,
-            "AWS_REGION": REGION,
+            **aws_environment(),
             "AWS_DEFAULT_REGION": REGION,
-            "AWS_ACCESS_KEY_ID": CREDENTIAL.access_key_id,
-            "AWS_SECRET_ACCESS_KEY": CREDENTIAL.secret_access_key,
             "LAMBDA_TASK_ROOT": str(self.task_root),
             "LAMBDA_RUNTIME_DIR": str(self.runtime_dir),
             "TZ": ":UTC",

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bench.events import BARE_STAGE, STAGE
-from bench.proxy_process import REPOSITORY
+from bench.paths import REPOSITORY
 from lambda_artifact.build import (
     DEFAULT_VENV,
     build_package,

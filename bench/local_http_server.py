@@ -19,6 +19,7 @@ class LocalHTTPServer:
     def address(self) -> str:
         """host:port, no scheme."""
         host, port = self._server.server_address[:2]
+        assert isinstance(host, str), "an AF_INET server's address"
         return f"{host}:{port}"
 
     def start(self) -> None:

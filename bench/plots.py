@@ -11,6 +11,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from bench.cold_start_apps import BARE, SITE, SITE_WITHOUT_BYTECODE
@@ -42,7 +43,7 @@ def plain_log_x(axes: Axes, ticks: Sequence[float] | None = None) -> None:
     axes.xaxis.set_minor_formatter(NullFormatter())
 
 
-def save(figure: plt.Figure, path: Path) -> Path:
+def save(figure: Figure, path: Path) -> Path:
     figure.tight_layout()
     figure.savefig(path, dpi=DPI)
     plt.close(figure)

@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench.proxy_process import REPOSITORY
+from bench.paths import REPOSITORY
 from infra.fill_zappa_settings import resolved_setting
 from lambda_artifact.lambda_runtime import TASK_ROOT
 

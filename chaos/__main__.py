@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.proxy_process import REPOSITORY
+from bench.paths import REPOSITORY
 from chaos.report import render
 from chaos.scenarios import FAULTS, FaultResult, SoakResult, run_fault, run_soak
 from chaos.stack import ChaosStack
@@ -56,7 +56,8 @@ class ChaosResults:
 
     def violations(self) -> list[str]:
         problems = []
-        for result in [*self.faults, self.soak]:
+        results: list[FaultResult | SoakResult] = [*self.faults, self.soak]
+        for result in results:
             name = result.fault if isinstance(result, FaultResult) else "soak"
             if not result.audit.holds:
                 problems.append(f"{name}: audit failed ({dataclasses.asdict(result.audit)})")

@@ -1,6 +1,6 @@
 """The production database path as processes a scenario can kill: MariaDB, the stand-in, the site.
 
-MariaDB and the stand-in come from the benchmarks' stack (bench.stack: users made by
+MariaDB and the stand-in come from the benchmarks' stack (bench.stack on local_stack: users made by
 bootstrap_db_users, schema migrated as the admin user); the stand-in's ports are pinned after its
 first start so a restarted one is found where the site's connections expect it. The site is
 local_server (gunicorn) on the production database settings.
@@ -18,10 +18,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.proxy_process import REPOSITORY
-from bench.stack import DATABASE, BenchStack, lambda_runtime_environment, start_site_stack
+from bench.paths import REPOSITORY
+from bench.stack import BenchStack, lambda_runtime_environment, start_site_stack
 from local_mariadb.server import free_port
 from local_rds_proxy import config_to_toml, load_config
+from local_stack import DATABASE
 
 SITE_WORKERS = 4
 # infra/webhook-site.yaml's ProxyBorrowTimeoutSeconds default: requests wait this long for a database

@@ -10,6 +10,7 @@ import subprocess
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from clean_room.commands import CleanRoomError
 from clean_room.make_steps import MAKE_RUN_STEPS, MAKE_TEST_STEPS, step_durations
@@ -137,7 +138,7 @@ def check_capture_and_hits_page(hits_page: str) -> int:
     return int(answer["id"])
 
 
-def read_json(request: urllib.request.Request) -> dict:
+def read_json(request: urllib.request.Request) -> dict[str, Any]:
     with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - the local server
         if response.status != 200:
             raise CleanRoomError(f"{request.full_url} answered {response.status}")

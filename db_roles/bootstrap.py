@@ -8,6 +8,7 @@ never see them (they present IAM tokens to the proxy), so the web path holds no 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
@@ -128,9 +129,8 @@ def bootstrap_db_users(
             *role_login(admin_user, "DATABASE_ADMIN_SECRET_ARN", "DATABASE_ADMIN_PASSWORD"), ADMIN_PRIVILEGES
         ),
     ]
-    connection = MySQLdb.connect(**master_connection_params(), charset="utf8mb4", autocommit=True)
-    try:
+    with closing(
+        MySQLdb.connect(**master_connection_params(), charset="utf8mb4", autocommit=True)
+    ) as connection:
         changes = Bootstrapper(connection, database).run(users, reset_passwords=reset_passwords)
-    finally:
-        connection.close()
     return changes or [f"nothing to change: {', '.join(user.name for user in users)} are as wanted"]

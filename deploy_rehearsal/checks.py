@@ -49,7 +49,8 @@ def check(name: str, passed: bool, detail: object = "") -> Check:
 
 def deployed_function(aws: MotoServer, name: str) -> dict[str, Any]:
     """GetFunction: the configuration, the code's location and the reserved concurrency."""
-    return aws.client("lambda").get_function(FunctionName=name)
+    function: dict[str, Any] = aws.client("lambda").get_function(FunctionName=name)
+    return function
 
 
 def qualified(function_arn: str, qualifier: str | None) -> str:
@@ -188,7 +189,7 @@ def environment_checks(
         check("environment: no secret value, baked or configured", not exposed, sorted(set(exposed))),
         check(
             "environment: secrets only by ARN",
-            secretive and all(name.endswith("_ARN") for name in secretive),
+            bool(secretive) and all(name.endswith("_ARN") for name in secretive),
             sorted(secretive),
         ),
         check(
@@ -199,7 +200,8 @@ def environment_checks(
     ]
 
 
-def as_list(value: str | list[str]) -> list[str]:
+def as_list(value: Any) -> list[Any]:
+    """A policy field that may be one value or a list of them, as a list."""
     return [value] if isinstance(value, str) else list(value)
 
 

@@ -167,7 +167,8 @@ class LocalLambda:
             "AWS_ENDPOINT_URL": self.aws.endpoint_url,  # the rehearsal's one addition (module docstring)
             **self.role_credentials.get(configuration["Role"], {}),
         }
-        return runtime | configuration.get("Environment", {}).get("Variables", {})
+        configured: dict[str, str] = configuration.get("Environment", {}).get("Variables", {})
+        return runtime | configured
 
     def _context(self, configuration: dict[str, Any]) -> dict[str, Any]:
         name = configuration["FunctionName"]
@@ -194,7 +195,8 @@ class LocalLambda:
             self._environments = {k: v for k, v in self._environments.items() if v is not environment}
             reason = f"Task timed out after {timeout_seconds} seconds" if not ready else "Runtime exited"
             raise FunctionError(f"{reason} (log: {self.log_path(environment.function_name)})")
-        return json.loads(line)
+        answer: dict[str, Any] = json.loads(line)
+        return answer
 
     @staticmethod
     def _stop(environment: ExecutionEnvironment) -> None:

@@ -113,7 +113,9 @@ class MotoServer:
             aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
             region_name=REGION,
         )
-        return session.client(service, endpoint_url=self.endpoint_url)
+        # Any service by name: boto3-stubs types only literal service names.
+        make_client: Callable[..., Any] = session.client
+        return make_client(service, endpoint_url=self.endpoint_url)
 
     def requests(self) -> list[LoggedRequest]:
         lines = self.request_log.read_text().splitlines()
@@ -202,7 +204,7 @@ class MissingOperations:
             return self.app(environ, start_response)
         from moto.awslambda.exceptions import LambdaClientError
         from moto.awslambda.models import lambda_backends
-        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.core.models import DEFAULT_ACCOUNT_ID
 
         try:
             function = lambda_backends[DEFAULT_ACCOUNT_ID][REGION].get_function(unquote(match["function"]))

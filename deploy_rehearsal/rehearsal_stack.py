@@ -6,9 +6,10 @@ records in moto with nothing behind them. It makes what Zappa and the functions 
 the VPC with two private subnets and the two functions' security groups (vpc_config), the RDS Proxy
 record (its prx- id goes into the rds-db:connect ARNs), the five secrets with the names and shapes the
 template gives them, the two execution roles with the template's own trust and inline policies
-(resolved for these resources' ids by infra.template_resolver), and a database -- MariaDB over TLS
-behind the RDS Proxy stand-in, which logs in with the passwords held in those secrets, as RDS Proxy
-does, and lets each role's keys in only as the users that role's policy allows, as IAM would.
+(resolved for these resources' ids by infra.template_resolver), and a database -- the local stack
+(local_stack: MariaDB, here over TLS, behind the RDS Proxy stand-in), which logs in with the
+passwords held in those secrets, as RDS Proxy does, and lets each role's keys in only as the users
+that role's policy allows, as IAM would.
 """
 
 from __future__ import annotations
@@ -21,11 +22,10 @@ from typing import Any
 
 from deploy_rehearsal.moto_server import REGION, MotoServer
 from infra.template_resolver import StackValues, TemplateResolver, load_template
-from local_mariadb import MariaDBServer
-from local_rds_proxy import AwsCredential, ProxyConfig, ProxyServer, RunningProxy, make_test_certificates
+from local_rds_proxy import AwsCredential, CertificatePaths, RunningProxy
+from local_stack import ADMIN_USER, APP_USER, MASTER_USER, LocalStack
+from local_stack import DATABASE as DATABASE_NAME
 
-DATABASE_NAME = "webhook_site"
-APP_USER, ADMIN_USER, MASTER_USER = "webhook_app", "webhook_admin", "rehearsal_master"
 # Each execution role's keys, as Lambda hands them to the functions running with that role; the
 # stand-in checks IAM tokens signed with them against the role's policy.
 ROLE_KEYS = {
@@ -73,30 +73,41 @@ class RehearsalStack:
         self.role_arns: dict[str, str] = {}  # logical id -> ARN
 
     def __enter__(self) -> RehearsalStack:
-        self.certificates = make_test_certificates(self.work_dir / "database-certificates")
-        self.database = MariaDBServer(
-            base_dir=self.work_dir / "mariadb",
+        self.local = LocalStack(
+            self.work_dir / "database",
+            passwords={
+                APP_USER: self.secrets.app_password,
+                ADMIN_USER: self.secrets.admin_password,
+                MASTER_USER: self.secrets.master_password,
+            },
+        )
+        certificates = self.local.certificates
+        self.database = self.local.start_database(
             extra_options=[  # TLS, so bootstrap_db_users can verify the "instance" as it does on RDS
-                f"--ssl-ca={self.certificates.ca_cert}",
-                f"--ssl-cert={self.certificates.server_cert}",
-                f"--ssl-key={self.certificates.server_key}",
+                f"--ssl-ca={certificates.ca_cert}",
+                f"--ssl-cert={certificates.server_cert}",
+                f"--ssl-key={certificates.server_key}",
             ],
-        ).start()
-        self.database.create_user(MASTER_USER, self.secrets.master_password, grant_option=True)
-        self.outputs = self._create_aws_resources()
-        self.proxy = self._start_proxy()
+        )
+        try:
+            self.outputs = self._create_aws_resources()
+            self.proxy = self._start_proxy()
+        except BaseException:
+            self.database.destroy()
+            raise
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.proxy.stop()
         self.database.destroy()
 
+    @property
+    def certificates(self) -> CertificatePaths:
+        return self.local.certificates
+
     def _start_proxy(self) -> RunningProxy:
-        config = ProxyConfig(
-            tls_cert=self.certificates.server_cert,
-            tls_key=self.certificates.server_key,
-            backend_port=self.database.port,
-            secrets={APP_USER: self.secrets.app_password, ADMIN_USER: self.secrets.admin_password},
+        """The stand-in with each role's keys limited by the role's policy, as IAM limits them."""
+        return self.local.start_stand_in(
             credentials=[
                 AwsCredential(*ROLE_KEYS[role], policy=json.dumps(self.resolver().role_policy(role)))
                 for role in ROLE_KEYS
@@ -104,9 +115,7 @@ class RehearsalStack:
             region=REGION,
             account_id=self.outputs["AccountId"],
             proxy_resource_id=self.outputs["ProxyResourceId"],
-            stats_log_interval_seconds=0,
         )
-        return ProxyServer(config).start_in_thread()
 
     def _create_aws_resources(self) -> dict[str, str]:
         ec2 = self.aws.client("ec2")

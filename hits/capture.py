@@ -36,8 +36,8 @@ ALWAYS_REDACTED_HEADERS = frozenset(
 )
 # The auth scheme ("Bearer", "Basic") is not secret and tells a reader which kind of credential came.
 SCHEME_KEPT_HEADERS = frozenset({"authorization", "proxy-authorization"})
-CONTENT_TYPE_LENGTH = Hit._meta.get_field("content_type").max_length
-USER_AGENT_LENGTH = Hit._meta.get_field("user_agent").max_length
+CONTENT_TYPE_LENGTH = Hit.max_length("content_type")
+USER_AGENT_LENGTH = Hit.max_length("user_agent")
 
 
 class DatabaseNotReached(Exception):

@@ -7,9 +7,11 @@ from django.utils import timezone
 
 
 class HitQuerySet(models.QuerySet["Hit"]):
+    # The primary key grows with arrival, so ordering by it is exact and uses the clustered index.
+    NEWEST_FIRST = ("-id",)
+
     def newest_first(self) -> HitQuerySet:
-        # The primary key grows with arrival, so ordering by it is exact and uses the clustered index.
-        return self.order_by("-id")
+        return self.order_by(*self.NEWEST_FIRST)
 
     def page_before(self, cursor: int | None, limit: int) -> list[Hit]:
         """One keyset page, newest first: at most ``limit + 1`` rows (the extra one means "more")."""
@@ -51,10 +53,19 @@ class Hit(models.Model):
     objects = HitQuerySet.as_manager()
 
     class Meta:
-        ordering = ("-id",)
+        # What the admin's changelist and any unordered query list hits by.
+        ordering = HitQuerySet.NEWEST_FIRST
 
     def __str__(self) -> str:
         return f"{self.method} {self.path}"
+
+    @classmethod
+    def max_length(cls, field_name: str) -> int:
+        """The longest value a text field stores: what capture checks and truncates against."""
+        field = cls._meta.get_field(field_name)
+        if not isinstance(field, models.CharField) or field.max_length is None:
+            raise TypeError(f"Hit.{field_name} is not a CharField with a max_length")
+        return field.max_length
 
     @property
     def full_path(self) -> str:

@@ -22,7 +22,7 @@ class HitPage:
 
 
 def parse_cursor(raw: str | None) -> int | None:
-    if raw in (None, ""):
+    if not raw:
         return None
     if not raw.isdigit():
         raise BadPageRequest(f"cursor must be the 'next' value of a previous page, not {raw!r}")
@@ -30,7 +30,7 @@ def parse_cursor(raw: str | None) -> int | None:
 
 
 def parse_limit(raw: str | None) -> int:
-    if raw in (None, ""):
+    if not raw:
         return settings.HITS_PAGE_SIZE
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
         raise BadPageRequest(f"limit must be a whole number from 1 to {MAX_PAGE_SIZE}")

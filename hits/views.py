@@ -24,7 +24,7 @@ from hits.received import RequestRefused
 from hits.security_headers import strict_content_security_policy
 from hits.serialization import hit_full, hit_summary
 
-MAX_METHOD_LENGTH = Hit._meta.get_field("method").max_length
+MAX_METHOD_LENGTH = Hit.max_length("method")
 
 
 def plain_text(message: str, status: int) -> HttpResponse:

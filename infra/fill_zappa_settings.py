@@ -86,7 +86,7 @@ def cloudformation_client(region: str | None) -> Any:
 
 
 def describe_stack(stack_name: str, region: str | None) -> dict[str, Any]:
-    return cloudformation_client(region).describe_stacks(StackName=stack_name)
+    return dict(cloudformation_client(region).describe_stacks(StackName=stack_name))
 
 
 def _database_url(user: str, outputs: dict[str, str]) -> str:
@@ -192,7 +192,7 @@ def fill_stage(settings: dict[str, Any], stage: str, outputs: dict[str, str]) ->
     web_variables = {
         name: value for name, value in _environment(settings, web).items() if name not in ADMIN_ONLY_VARIABLES
     }
-    filled = json.loads(json.dumps(settings))
+    filled: dict[str, Any] = json.loads(json.dumps(settings))
     filled[web] = _filled(settings, web, outputs, "Web", web_variables | web_environment(outputs))
     filled[admin] = _filled(
         settings, admin, outputs, "Admin", _environment(settings, admin) | admin_environment(outputs)

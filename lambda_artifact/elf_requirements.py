@@ -17,6 +17,13 @@ from elftools.elf.gnuversions import GNUVerNeedSection
 
 ELF_MAGIC = b"\x7fELF"
 GLIBC_VERSION = re.compile(r"^GLIBC_(\d+)\.(\d+)(?:\.(\d+))?$")
+# The dynamic tags we read, and the attribute pyelftools sets on each with its string from .dynstr.
+STRING_TAG_ATTRIBUTES = {
+    "DT_NEEDED": "needed",
+    "DT_SONAME": "soname",
+    "DT_RUNPATH": "runpath",
+    "DT_RPATH": "rpath",
+}
 
 
 class NotAnElfObject(ValueError):
@@ -53,7 +60,7 @@ def read_elf_requirements(data: bytes) -> ElfRequirements:
     return ElfRequirements(
         machine=elf["e_machine"],
         elf_class=elf.elfclass,
-        soname=(dynamic.get("DT_SONAME") or [None])[0],
+        soname=next(iter(dynamic.get("DT_SONAME", [])), None),
         needed=tuple(dynamic.get("DT_NEEDED", [])),
         search_paths=tuple(part for entry in search for part in entry.split(":") if part),
         glibc=glibc,
@@ -66,14 +73,9 @@ def _dynamic_tags(elf: ELFFile) -> dict[str, list[str]]:
         if not isinstance(section, DynamicSection):
             continue
         for tag in section.iter_tags():
-            if tag.entry.d_tag == "DT_NEEDED":
-                tags.setdefault("DT_NEEDED", []).append(tag.needed)
-            elif tag.entry.d_tag == "DT_SONAME":
-                tags.setdefault("DT_SONAME", []).append(tag.soname)
-            elif tag.entry.d_tag == "DT_RUNPATH":
-                tags.setdefault("DT_RUNPATH", []).append(tag.runpath)
-            elif tag.entry.d_tag == "DT_RPATH":
-                tags.setdefault("DT_RPATH", []).append(tag.rpath)
+            attribute = STRING_TAG_ATTRIBUTES.get(tag.entry.d_tag)
+            if attribute:
+                tags.setdefault(tag.entry.d_tag, []).append(str(getattr(tag, attribute)))
     return tags
 
 

@@ -28,7 +28,7 @@ def socket_peer_pid(socket_path: Path) -> int | None:
         except (FileNotFoundError, ConnectionRefusedError, TimeoutError):
             return None  # no socket, or a stale one whose server is gone
         pid, _uid, _gid = UCRED.unpack(probe.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, UCRED.size))
-    return pid
+    return int(pid)
 
 
 def process_alive(pid: int) -> bool:

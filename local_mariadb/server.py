@@ -9,8 +9,9 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
+from typing import Any
 
 import MySQLdb
 
@@ -201,12 +202,9 @@ class MariaDBServer:
         }
         if database:
             params["database"] = database
-        connection = MySQLdb.connect(**params)
-        connection.autocommit(True)
-        try:
+        with closing(MySQLdb.connect(**params)) as connection:
+            connection.autocommit(True)
             yield connection
-        finally:
-            connection.close()
 
     def execute(self, *statements: str) -> None:
         """Run statements as root (DDL, GRANTs, test setup)."""
@@ -215,7 +213,7 @@ class MariaDBServer:
             for statement in statements:
                 cursor.execute(statement)
 
-    def query(self, statement: str, args: Sequence[object] = ()) -> list[tuple[object, ...]]:
+    def query(self, statement: str, args: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         """Run one SELECT as root and return every row."""
         with self.root_connection() as connection:
             cursor = connection.cursor()

@@ -13,6 +13,7 @@ connections the way RDS Proxy documents. Standard library only at run time.
 from local_rds_proxy.certificates import CertificatePaths, make_test_certificates
 from local_rds_proxy.config import ConfigError, ProxyConfig, config_to_toml, load_config
 from local_rds_proxy.iam_token import AwsCredential, TokenRejected, TokenVerifier, build_auth_token
+from local_rds_proxy.ready_file import ReadySignal, read_ready_file
 from local_rds_proxy.server import ProxyServer, RunningProxy
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "ConfigError",
     "ProxyConfig",
     "ProxyServer",
+    "ReadySignal",
     "RunningProxy",
     "TokenRejected",
     "TokenVerifier",
@@ -28,4 +30,5 @@ __all__ = [
     "config_to_toml",
     "load_config",
     "make_test_certificates",
+    "read_ready_file",
 ]

@@ -7,25 +7,28 @@ import hashlib
 import itertools
 import struct
 import time
-from collections.abc import Hashable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from local_rds_proxy import packets as p
+from local_rds_proxy import wire
 from local_rds_proxy.response_framing import ResponseTracker, Step
 from local_rds_proxy.session_state import SessionState
+
+if TYPE_CHECKING:  # the pool imports this module
+    from local_rds_proxy.pool import PoolKey
 
 # What the backend may be asked for. SSL/COMPRESS/QUERY_ATTRIBUTES and the like are never requested:
 # the relay forwards packets unchanged and does not understand the formats they switch on.
 BACKEND_BASE_CAPABILITIES = (
-    p.CLIENT_LONG_PASSWORD
-    | p.CLIENT_LONG_FLAG
-    | p.CLIENT_PROTOCOL_41
-    | p.CLIENT_TRANSACTIONS
-    | p.CLIENT_SECURE_CONNECTION
-    | p.CLIENT_PLUGIN_AUTH
-    | p.CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA
+    wire.CLIENT_LONG_PASSWORD
+    | wire.CLIENT_LONG_FLAG
+    | wire.CLIENT_PROTOCOL_41
+    | wire.CLIENT_TRANSACTIONS
+    | wire.CLIENT_SECURE_CONNECTION
+    | wire.CLIENT_PLUGIN_AUTH
+    | wire.CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA
 )
-MAX_PACKET_SIZE = 1 << 30
 _connection_numbers = itertools.count(1)
 
 
@@ -36,7 +39,7 @@ class BackendError(Exception):
 class BackendRefused(BackendError):
     """The backend answered with an ERR packet (bad password, unknown database, ...)."""
 
-    def __init__(self, error: p.ErrPacket) -> None:
+    def __init__(self, error: wire.ErrPacket) -> None:
         super().__init__(f"backend refused: ({error.code}) {error.message}")
         self.error = error
 
@@ -55,10 +58,9 @@ class ServerGreeting:
 
 
 def parse_greeting(payload: bytes) -> ServerGreeting:
-    if not payload or payload[0] == p.ERR_HEADER:
-        error = p.parse_err(payload) if payload else p.ErrPacket(2013, "HY000", "empty greeting")
-        raise BackendRefused(error)
-    if payload[0] != 10:
+    if not payload or payload[0] == wire.ERR_HEADER:
+        raise BackendRefused(wire.ErrPacket.parse(payload) if payload else wire.EMPTY_GREETING)
+    if payload[0] != wire.HANDSHAKE_V10:
         raise p.ProtocolError(f"unsupported handshake protocol version {payload[0]}")
     version, offset = p.read_nul_terminated(payload, 1)
     connection_id = struct.unpack_from("<I", payload, offset)[0]
@@ -76,7 +78,7 @@ def parse_greeting(payload: bytes) -> ServerGreeting:
         charset=charset,
         status=status,
         salt=salt,
-        auth_plugin=plugin.decode() or "mysql_native_password",
+        auth_plugin=plugin.decode() or wire.NATIVE_PASSWORD_PLUGIN,
     )
 
 
@@ -101,8 +103,8 @@ def scramble_caching_sha2_password(password: bytes, salt: bytes) -> bytes:
 
 
 _SCRAMBLERS = {
-    "mysql_native_password": scramble_native_password,
-    "caching_sha2_password": scramble_caching_sha2_password,
+    wire.NATIVE_PASSWORD_PLUGIN: scramble_native_password,
+    wire.CACHING_SHA2_PASSWORD_PLUGIN: scramble_caching_sha2_password,
 }
 
 
@@ -124,14 +126,14 @@ class BackendConnection:
         self.thread_id = greeting.connection_id
         self.number = next(_connection_numbers)
         self.state = SessionState(schema=schema)
-        self.status = p.SERVER_STATUS_AUTOCOMMIT
+        self.status = wire.SERVER_STATUS_AUTOCOMMIT
         self.created_at = time.monotonic()
         self.closed = False
-        self.pool_key: Hashable | None = None  # set by the pool that owns it
+        self.pool_key: PoolKey | None = None  # set by the pool that owns it
 
     @property
     def in_transaction(self) -> bool:
-        return bool(self.status & p.SERVER_STATUS_IN_TRANS)
+        return bool(self.status & wire.SERVER_STATUS_IN_TRANS)
 
     @property
     def usable(self) -> bool:
@@ -160,7 +162,7 @@ class BackendConnection:
             self.closed = True
             if not self.writer.is_closing():
                 # COM_QUIT first so the server logs a clean disconnect rather than an aborted one.
-                self.writer.write(p.frame(bytes([p.COM_QUIT]), 0))
+                self.writer.write(p.frame(bytes([wire.COM_QUIT]), 0))
             self.writer.close()
 
 
@@ -195,8 +197,8 @@ async def open_backend(
         raise BackendError(f"cannot connect to the database at {host}:{port}: {error}") from error
     try:
         greeting = await asyncio.wait_for(read_greeting(reader), timeout)
-        wanted = BACKEND_BASE_CAPABILITIES | capabilities | (p.CLIENT_CONNECT_WITH_DB if schema else 0)
-        negotiated = wanted & greeting.capabilities | p.CLIENT_LONG_PASSWORD
+        wanted = BACKEND_BASE_CAPABILITIES | capabilities | (wire.CLIENT_CONNECT_WITH_DB if schema else 0)
+        negotiated = wanted & greeting.capabilities | wire.CLIENT_LONG_PASSWORD
         await asyncio.wait_for(
             _log_in(reader, writer, greeting, negotiated, user, password.encode(), charset, schema), timeout
         )
@@ -219,9 +221,9 @@ async def _log_in(
     charset: int,
     schema: str | None,
 ) -> None:
-    plugin = greeting.auth_plugin if greeting.auth_plugin in _SCRAMBLERS else "mysql_native_password"
+    plugin = greeting.auth_plugin if greeting.auth_plugin in _SCRAMBLERS else wire.NATIVE_PASSWORD_PLUGIN
     auth = _SCRAMBLERS[plugin](password, greeting.salt)
-    response = struct.pack("<IIB", capabilities, p.MAX_PAYLOAD, charset) + b"\x00" * 23
+    response = struct.pack("<IIB", capabilities, wire.MAX_PAYLOAD, charset) + b"\x00" * 23
     response += user.encode() + b"\x00" + p.lenenc_bytes(auth)
     if schema:
         response += schema.encode() + b"\x00"
@@ -229,20 +231,20 @@ async def _log_in(
     writer.write(p.frame(response, 1))
     while True:
         packet = await p.read_packet(reader)
-        header = packet.payload[:1]
-        if header == b"\x00":
+        header = packet.payload[0] if packet.payload else None
+        if header == wire.OK_HEADER:
             return
-        if header == b"\xff":
-            raise BackendRefused(p.parse_err(packet.payload))
-        if header == b"\xfe":  # AuthSwitchRequest: plugin name, then fresh salt
+        if header == wire.ERR_HEADER:
+            raise BackendRefused(wire.ErrPacket.parse(packet.payload))
+        if header == wire.AUTH_SWITCH_HEADER:  # plugin name, then fresh salt
             name, offset = p.read_nul_terminated(packet.payload, 1)
             plugin = name.decode()
             if plugin not in _SCRAMBLERS:
                 raise BackendError(f"backend asks for unsupported auth plugin {plugin!r}")
             auth = _SCRAMBLERS[plugin](password, packet.payload[offset:].rstrip(b"\x00"))
             writer.write(p.frame(auth, packet.sequence_id + 1))
-        elif header == b"\x01" and plugin == "caching_sha2_password":
-            if packet.payload[1:2] == b"\x03":  # fast-auth success; the OK follows
+        elif header == wire.AUTH_MORE_DATA_HEADER and plugin == wire.CACHING_SHA2_PASSWORD_PLUGIN:
+            if packet.payload[1:2] == bytes([wire.CACHING_SHA2_FAST_AUTH_SUCCESS]):  # the OK follows
                 continue
             raise BackendError(
                 "caching_sha2_password full authentication (needs TLS or RSA) is not implemented; "

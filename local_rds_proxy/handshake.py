@@ -16,38 +16,36 @@ import struct
 from dataclasses import dataclass, field
 
 from local_rds_proxy import packets as p
+from local_rds_proxy import wire
 from local_rds_proxy.backend import ServerGreeting
 
 # What the relay understands and so may offer to clients. Never COMPRESS, QUERY_ATTRIBUTES (changes
 # the COM_QUERY layout), OPTIONAL_RESULTSET_METADATA or MariaDB's extended capabilities.
 RELAY_CAPABILITIES = (
-    p.CLIENT_LONG_PASSWORD
-    | p.CLIENT_FOUND_ROWS
-    | p.CLIENT_LONG_FLAG
-    | p.CLIENT_CONNECT_WITH_DB
-    | p.CLIENT_NO_SCHEMA
-    | p.CLIENT_ODBC
-    | p.CLIENT_LOCAL_FILES
-    | p.CLIENT_IGNORE_SPACE
-    | p.CLIENT_PROTOCOL_41
-    | p.CLIENT_INTERACTIVE
-    | p.CLIENT_IGNORE_SIGPIPE
-    | p.CLIENT_TRANSACTIONS
-    | p.CLIENT_RESERVED
-    | p.CLIENT_SECURE_CONNECTION
-    | p.CLIENT_MULTI_STATEMENTS
-    | p.CLIENT_MULTI_RESULTS
-    | p.CLIENT_PS_MULTI_RESULTS
-    | p.CLIENT_PLUGIN_AUTH
-    | p.CLIENT_CONNECT_ATTRS
-    | p.CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA
-    | p.CLIENT_SESSION_TRACK
-    | p.CLIENT_DEPRECATE_EOF
+    wire.CLIENT_LONG_PASSWORD
+    | wire.CLIENT_FOUND_ROWS
+    | wire.CLIENT_LONG_FLAG
+    | wire.CLIENT_CONNECT_WITH_DB
+    | wire.CLIENT_NO_SCHEMA
+    | wire.CLIENT_ODBC
+    | wire.CLIENT_LOCAL_FILES
+    | wire.CLIENT_IGNORE_SPACE
+    | wire.CLIENT_PROTOCOL_41
+    | wire.CLIENT_INTERACTIVE
+    | wire.CLIENT_IGNORE_SIGPIPE
+    | wire.CLIENT_TRANSACTIONS
+    | wire.CLIENT_RESERVED
+    | wire.CLIENT_SECURE_CONNECTION
+    | wire.CLIENT_MULTI_STATEMENTS
+    | wire.CLIENT_MULTI_RESULTS
+    | wire.CLIENT_PS_MULTI_RESULTS
+    | wire.CLIENT_PLUGIN_AUTH
+    | wire.CLIENT_CONNECT_ATTRS
+    | wire.CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA
+    | wire.CLIENT_SESSION_TRACK
+    | wire.CLIENT_DEPRECATE_EOF
 )
-CLEAR_PASSWORD_PLUGIN = "mysql_clear_password"  # noqa: S105 -- a plugin name, not a password
 SSL_REQUEST_LENGTH = 32
-# RDS Proxy's answer to a client that does not upgrade to TLS when RequireTLS is on.
-TLS_REQUIRED_ERROR = (3159, "HY000", "This RDS Proxy requires TLS connections")
 
 
 class ClientGone(Exception):
@@ -84,27 +82,27 @@ def offered_capabilities(server: ServerGreeting) -> int:
     """Capabilities for the proxy's greeting: the backend's, limited to what the relay handles, plus TLS."""
     return (
         server.capabilities & RELAY_CAPABILITIES
-        | p.CLIENT_SSL
-        | p.CLIENT_LONG_PASSWORD
-        | p.CLIENT_PLUGIN_AUTH
+        | wire.CLIENT_SSL
+        | wire.CLIENT_LONG_PASSWORD
+        | wire.CLIENT_PLUGIN_AUTH
     )
 
 
 def build_greeting(server: ServerGreeting, connection_id: int, salt: bytes, capabilities: int) -> bytes:
     """A HandshakeV10 mirroring the backend's version string, so clients detect MariaDB/MySQL as usual."""
     return (
-        b"\x0a"
+        bytes([wire.HANDSHAKE_V10])
         + server.version.encode()
         + b"\x00"
         + struct.pack("<I", connection_id)
         + salt[:8]
         + b"\x00"
-        + struct.pack("<HBHHB", capabilities & 0xFFFF, server.charset, p.SERVER_STATUS_AUTOCOMMIT,
+        + struct.pack("<HBHHB", capabilities & 0xFFFF, server.charset, wire.SERVER_STATUS_AUTOCOMMIT,
                       capabilities >> 16, len(salt) + 1)
         + b"\x00" * 10
         + salt[8:]
         + b"\x00"
-        + b"mysql_native_password\x00"
+        + wire.NATIVE_PASSWORD_PLUGIN.encode() + b"\x00"
     )  # fmt: skip
 
 
@@ -114,30 +112,30 @@ def new_salt() -> bytes:
 
 
 def is_ssl_request(payload: bytes) -> bool:
-    return len(payload) == SSL_REQUEST_LENGTH and bool(struct.unpack_from("<I", payload)[0] & p.CLIENT_SSL)
+    return len(payload) == SSL_REQUEST_LENGTH and bool(struct.unpack_from("<I", payload)[0] & wire.CLIENT_SSL)
 
 
 def parse_handshake_response(payload: bytes) -> HandshakeResponse:
     capabilities, max_packet, charset = struct.unpack_from("<IIB", payload)
-    if not capabilities & p.CLIENT_PROTOCOL_41:
+    if not capabilities & wire.CLIENT_PROTOCOL_41:
         raise p.ProtocolError("client does not speak protocol 4.1")
     user, offset = p.read_nul_terminated(payload, 32)
-    if capabilities & p.CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA:
+    if capabilities & wire.CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA:
         auth_data, offset = p.read_lenenc_bytes(payload, offset)
-    elif capabilities & p.CLIENT_SECURE_CONNECTION:
+    elif capabilities & wire.CLIENT_SECURE_CONNECTION:
         length = payload[offset]
         auth_data, offset = payload[offset + 1 : offset + 1 + length], offset + 1 + length
     else:
         auth_data, offset = p.read_nul_terminated(payload, offset)
     database = None
-    if capabilities & p.CLIENT_CONNECT_WITH_DB and offset < len(payload):
+    if capabilities & wire.CLIENT_CONNECT_WITH_DB and offset < len(payload):
         raw_database, offset = p.read_nul_terminated(payload, offset)
         database = raw_database.decode() or None
     plugin = b""
-    if capabilities & p.CLIENT_PLUGIN_AUTH and offset < len(payload):
+    if capabilities & wire.CLIENT_PLUGIN_AUTH and offset < len(payload):
         plugin, offset = p.read_nul_terminated(payload, offset)
     attributes = {}
-    if capabilities & p.CLIENT_CONNECT_ATTRS and offset < len(payload):
+    if capabilities & wire.CLIENT_CONNECT_ATTRS and offset < len(payload):
         attributes = _parse_attributes(payload, offset)
     return HandshakeResponse(
         capabilities, max_packet, charset, user.decode(), auth_data, database, plugin.decode(), attributes
@@ -167,7 +165,7 @@ async def _receive_exactly(loop: asyncio.AbstractEventLoop, sock: socket.socket,
 
 
 async def _receive_raw_packet(loop: asyncio.AbstractEventLoop, sock: socket.socket) -> p.Packet:
-    length, sequence_id = p.parse_header(await _receive_exactly(loop, sock, p.HEADER_SIZE))
+    length, sequence_id = p.parse_header(await _receive_exactly(loop, sock, wire.HEADER_SIZE))
     return p.Packet(sequence_id, await _receive_exactly(loop, sock, length))
 
 
@@ -181,7 +179,7 @@ class TlsRequired(Exception):
 
 async def send_tls_required(sock: socket.socket, refusal: TlsRequired) -> None:
     """Error 3159, sent before any password is asked for: libmariadb would send the token in clear."""
-    payload = p.err_payload(*TLS_REQUIRED_ERROR)
+    payload = wire.TLS_REQUIRED.payload()
     await asyncio.get_running_loop().sock_sendall(sock, p.frame(payload, refusal.next_sequence_id))
 
 
@@ -219,12 +217,14 @@ async def _authenticate(
     packet = await p.read_packet(reader)
     response = parse_handshake_response(packet.payload)
     sequence_id = packet.sequence_id + 1
-    agreed = response.capabilities & offered | p.CLIENT_SSL
-    if response.auth_plugin == CLEAR_PASSWORD_PLUGIN and response.auth_data:
+    agreed = response.capabilities & offered | wire.CLIENT_SSL
+    if response.auth_plugin == wire.CLEAR_PASSWORD_PLUGIN and response.auth_data:
         password = response.auth_data
     else:
         # Whatever the client scrambled is useless: the proxy needs the token itself.
-        switch = b"\xfe" + CLEAR_PASSWORD_PLUGIN.encode() + b"\x00" + salt + b"\x00"
+        switch = (
+            bytes([wire.AUTH_SWITCH_HEADER]) + wire.CLEAR_PASSWORD_PLUGIN.encode() + b"\x00" + salt + b"\x00"
+        )
         writer.write(p.frame(switch, sequence_id))
         reply = await p.read_packet(reader)
         password, sequence_id = reply.payload, reply.sequence_id + 1

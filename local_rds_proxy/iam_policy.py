@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from local_rds_proxy.iam_token import AwsCredential, TokenRejected
+from local_rds_proxy.iam_token import AuthFailure, AwsCredential, TokenRejected
 
 CONNECT_ACTION = "rds-db:connect"
 ALLOW, DENY = "Allow", "Deny"
@@ -149,13 +149,13 @@ class ConnectAuthorizer:
         self._proxy_resource_id = proxy_resource_id or ""
 
     def check(self, access_key_id: str, user: str) -> None:
-        """Raise TokenRejected("not_authorized") when the key's policy grants no connect as ``user``."""
+        """Raise TokenRejected(NOT_AUTHORIZED) when the key's policy grants no connect as ``user``."""
         policy = self._policies.get(access_key_id)
         if policy is None:
             return
         resource = db_user_arn(self._region, self._account_id, self._proxy_resource_id, user)
         if not policy.allows(CONNECT_ACTION, resource):
             raise TokenRejected(
-                "not_authorized",
+                AuthFailure.NOT_AUTHORIZED,
                 f"the policy of access key {access_key_id} does not allow {CONNECT_ACTION} on {resource}",
             )

@@ -8,6 +8,7 @@ for the service ``rds-db`` with an empty payload. Nothing here talks to AWS.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import hashlib
 import hmac
 import time
@@ -40,10 +41,29 @@ class AwsCredential:
     policy: str | None = None
 
 
+class AuthFailure(enum.StrEnum):
+    """Why a login was refused; the values are the keys of the ``auth_failures_by_reason`` metric."""
+
+    MALFORMED = "malformed"  # not a presigned rds-db:connect URL of the expected shape
+    ACTION = "action"
+    USER = "user"  # signed for another DBUser than the one logging in
+    ENDPOINT = "endpoint"  # signed for a host:port this proxy does not answer to
+    ACCESS_KEY = "access_key"  # an access key the pretend account does not have
+    SESSION_TOKEN = "session_token"  # noqa: S105 -- a check name, not a token
+    SIGNATURE = "signature"
+    SERVICE = "service"
+    REGION = "region"
+    EXPIRES = "expires"  # X-Amz-Expires out of range
+    EXPIRED = "expired"
+    FUTURE = "future"  # signed further ahead than the allowed clock skew
+    NO_SECRET = "no_secret"  # noqa: S105 -- no database password is configured for the user
+    NOT_AUTHORIZED = "not_authorized"  # the key's policy does not allow rds-db:connect as the user
+
+
 class TokenRejected(Exception):
     """The token is not one AWS would accept; ``check`` names the failed check, the message explains."""
 
-    def __init__(self, check: str, reason: str) -> None:
+    def __init__(self, check: AuthFailure, reason: str) -> None:
         super().__init__(reason)
         self.check = check
 
@@ -72,35 +92,45 @@ class TokenVerifier:
         params = _parse_query(raw_query)
         for name in _REQUIRED:
             if name not in params:
-                raise TokenRejected("malformed", f"token has no {name} parameter")
+                raise TokenRejected(AuthFailure.MALFORMED, f"token has no {name} parameter")
         _check(
-            params.get("Action") == "connect", "action", f"Action is {params.get('Action')!r}, not 'connect'"
+            params.get("Action") == "connect",
+            AuthFailure.ACTION,
+            f"Action is {params.get('Action')!r}, not 'connect'",
         )
         _check(
             params.get("DBUser") == user,
-            "user",
+            AuthFailure.USER,
             f"token is for DBUser {params.get('DBUser')!r}, not {user!r}",
         )
         _check(
             endpoint.lower() in self._endpoints,
-            "endpoint",
+            AuthFailure.ENDPOINT,
             f"token is for {endpoint}, not one of this proxy's endpoints",
         )
-        _check(params["X-Amz-Algorithm"] == ALGORITHM, "malformed", f"X-Amz-Algorithm is not {ALGORITHM}")
-        _check(params["X-Amz-SignedHeaders"] == "host", "malformed", "X-Amz-SignedHeaders is not 'host'")
+        _check(
+            params["X-Amz-Algorithm"] == ALGORITHM,
+            AuthFailure.MALFORMED,
+            f"X-Amz-Algorithm is not {ALGORITHM}",
+        )
+        _check(
+            params["X-Amz-SignedHeaders"] == "host",
+            AuthFailure.MALFORMED,
+            "X-Amz-SignedHeaders is not 'host'",
+        )
         access_key_id, scope = self._check_scope(params)
         credential = self._credentials.get(access_key_id)
         if credential is None:
-            raise TokenRejected("access_key", f"unknown access key id {access_key_id!r}")
+            raise TokenRejected(AuthFailure.ACCESS_KEY, f"unknown access key id {access_key_id!r}")
         _check(
             params.get("X-Amz-Security-Token") == credential.session_token,
-            "session_token",
+            AuthFailure.SESSION_TOKEN,
             "X-Amz-Security-Token does not match the session token of that access key",
         )
         signed_at, expires_at = _check_time(params, now)
         _check(
             scope.startswith(time.strftime("%Y%m%d", time.gmtime(signed_at))),
-            "malformed",
+            AuthFailure.MALFORMED,
             "scope date != X-Amz-Date",
         )
         expected = sign(
@@ -110,7 +140,7 @@ class TokenVerifier:
         )
         _check(
             hmac.compare_digest(expected, params.get("X-Amz-Signature", "")),
-            "signature",
+            AuthFailure.SIGNATURE,
             "signature does not match",
         )
         return VerifiedToken(access_key_id, user, endpoint, expires_at)
@@ -119,14 +149,20 @@ class TokenVerifier:
         access_key_id, _, scope = params["X-Amz-Credential"].partition("/")
         parts = scope.split("/")
         _check(
-            len(parts) == 4 and parts[3] == "aws4_request", "malformed", "malformed X-Amz-Credential scope"
+            len(parts) == 4 and parts[3] == "aws4_request",
+            AuthFailure.MALFORMED,
+            "malformed X-Amz-Credential scope",
         )
-        _check(parts[2] == SERVICE, "service", f"signed for service {parts[2]!r}, not {SERVICE!r}")
-        _check(parts[1] == self._region, "region", f"signed for region {parts[1]!r}, not {self._region!r}")
+        _check(parts[2] == SERVICE, AuthFailure.SERVICE, f"signed for service {parts[2]!r}, not {SERVICE!r}")
+        _check(
+            parts[1] == self._region,
+            AuthFailure.REGION,
+            f"signed for region {parts[1]!r}, not {self._region!r}",
+        )
         return access_key_id, scope
 
 
-def _check(condition: bool, check: str, reason: str) -> None:
+def _check(condition: bool, check: AuthFailure, reason: str) -> None:
     if not condition:
         raise TokenRejected(check, reason)
 
@@ -134,7 +170,9 @@ def _check(condition: bool, check: str, reason: str) -> None:
 def _split_token(token: str) -> tuple[str, str]:
     endpoint, separator, raw_query = token.partition("/?")
     if not separator or not endpoint or "://" in endpoint:
-        raise TokenRejected("malformed", "not an IAM auth token (expected host:port/?Action=connect&...)")
+        raise TokenRejected(
+            AuthFailure.MALFORMED, "not an IAM auth token (expected host:port/?Action=connect&...)"
+        )
     return endpoint, raw_query
 
 
@@ -143,7 +181,7 @@ def _parse_query(raw_query: str) -> dict[str, str]:
     for pair in raw_query.split("&"):
         key, _, value = pair.partition("=")
         if unquote(key) in params:
-            raise TokenRejected("malformed", f"parameter {unquote(key)} appears twice")
+            raise TokenRejected(AuthFailure.MALFORMED, f"parameter {unquote(key)} appears twice")
         params[unquote(key)] = unquote(value)
     return params
 
@@ -153,22 +191,24 @@ def _check_time(params: Mapping[str, str], now: float) -> tuple[float, float]:
         signed = dt.datetime.strptime(params["X-Amz-Date"], AMZ_DATE_FORMAT).replace(tzinfo=dt.UTC)
         expires = int(params["X-Amz-Expires"])
     except ValueError as error:
-        raise TokenRejected("malformed", f"malformed X-Amz-Date or X-Amz-Expires: {error}") from None
+        raise TokenRejected(
+            AuthFailure.MALFORMED, f"malformed X-Amz-Date or X-Amz-Expires: {error}"
+        ) from None
     _check(
         0 < expires <= MAX_EXPIRES_SECONDS,
-        "expires",
+        AuthFailure.EXPIRES,
         f"X-Amz-Expires={expires} is outside 1..{MAX_EXPIRES_SECONDS}",
     )
     signed_at = signed.timestamp()
     expires_at = signed_at + expires
     _check(
         now <= expires_at,
-        "expired",
+        AuthFailure.EXPIRED,
         f"token expired {now - expires_at:.0f} s ago (signed {params['X-Amz-Date']})",
     )
     _check(
         signed_at <= now + CLOCK_SKEW_SECONDS,
-        "future",
+        AuthFailure.FUTURE,
         f"token is signed {signed_at - now:.0f} s in the future (over {CLOCK_SKEW_SECONDS} s of clock skew)",
     )
     return signed_at, expires_at

@@ -1,6 +1,8 @@
 """Counters and gauges named after RDS Proxy's CloudWatch metrics (namespace AWS/RDS), plus a few extras.
 
 CamelCase keys are CloudWatch metric names; snake_case keys are the stand-in's own additions.
+Plain counters are incremented where the event happens (``metrics.query_requests += 1``); anything
+that moves more than one figure, or keeps a breakdown by reason, has one ``record_*`` method.
 """
 
 from __future__ import annotations
@@ -10,6 +12,9 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from local_rds_proxy.iam_token import AuthFailure
+from local_rds_proxy.sql_classifier import PinReason
 
 # Borrow latencies kept for percentiles: enough for any test run, bounded for long-lived runs.
 LATENCY_SAMPLES = 10_000
@@ -34,7 +39,7 @@ class LatencyStats:
         self.maximum = max(self.maximum, microseconds)
         self.samples.append(microseconds)
 
-    def summary(self) -> dict[str, float]:
+    def summary(self) -> dict[str, int]:
         samples = sorted(self.samples)
         result = {"count": self.count, "last": round(self.last), "max": round(self.maximum)}
         result["mean"] = round(self.total / self.count) if self.count else 0
@@ -70,8 +75,8 @@ class ProxyMetrics:
     pinned_sessions_total: int = 0
     peak_database_connections: int = 0
     borrow_latency: LatencyStats = field(default_factory=LatencyStats)
-    pinned_by_reason: collections.Counter[str] = field(default_factory=collections.Counter)
-    auth_failures_by_reason: collections.Counter[str] = field(default_factory=collections.Counter)
+    pinned_by_reason: collections.Counter[PinReason] = field(default_factory=collections.Counter)
+    auth_failures_by_reason: collections.Counter[AuthFailure] = field(default_factory=collections.Counter)
 
     def record_borrow(self, microseconds: float) -> None:
         self.borrow_latency.record(microseconds)
@@ -79,9 +84,13 @@ class ProxyMetrics:
     def observe_database_connections(self, count: int) -> None:
         self.peak_database_connections = max(self.peak_database_connections, count)
 
-    def record_pin(self, reason: str) -> None:
+    def record_pin(self, reason: PinReason) -> None:
         self.pinned_sessions_total += 1
         self.pinned_by_reason[reason] += 1
+
+    def record_auth_failure(self, reason: AuthFailure) -> None:
+        self.client_connections_setup_failed_auth += 1
+        self.auth_failures_by_reason[reason] += 1
 
     def snapshot(self, gauges: Callable[[], dict[str, int]]) -> dict[str, Any]:
         """All metrics as a JSON-ready dict; ``gauges`` supplies the current connection counts."""
@@ -99,9 +108,11 @@ class ProxyMetrics:
             "DatabaseConnectionsSetupFailed": self.database_connections_setup_failed,
             "DatabaseConnectionsBorrowLatency": self.borrow_latency.summary(),
             "QueryRequests": self.query_requests,
-            "pinned_by_reason": dict(self.pinned_by_reason),
+            "pinned_by_reason": {reason.value: count for reason, count in self.pinned_by_reason.items()},
             "pinned_sessions_total": self.pinned_sessions_total,
-            "auth_failures_by_reason": dict(self.auth_failures_by_reason),
+            "auth_failures_by_reason": {
+                reason.value: count for reason, count in self.auth_failures_by_reason.items()
+            },
             "tokens_verified": self.tokens_verified,
             "borrow_timeouts": self.borrow_timeouts,
             "idle_client_timeouts": self.idle_client_timeouts,

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from local_rds_proxy import packets as p
+from local_rds_proxy import wire
 from local_rds_proxy.backend import BackendConnection, BackendError, BackendRefused
 from local_rds_proxy.metrics import ProxyMetrics
 from local_rds_proxy.session_state import SessionState, plan_sync
@@ -24,16 +25,16 @@ log = logging.getLogger(__name__)
 # Capability bits that change what the server sends or how it behaves, so clients that differ in
 # them must not share a backend (Django sets FOUND_ROWS; plain mysqlclient does not).
 BEHAVIOUR_CAPABILITIES = (
-    p.CLIENT_FOUND_ROWS
-    | p.CLIENT_NO_SCHEMA
-    | p.CLIENT_LOCAL_FILES
-    | p.CLIENT_IGNORE_SPACE
-    | p.CLIENT_INTERACTIVE
-    | p.CLIENT_MULTI_STATEMENTS
-    | p.CLIENT_MULTI_RESULTS
-    | p.CLIENT_PS_MULTI_RESULTS
-    | p.CLIENT_SESSION_TRACK
-    | p.CLIENT_DEPRECATE_EOF
+    wire.CLIENT_FOUND_ROWS
+    | wire.CLIENT_NO_SCHEMA
+    | wire.CLIENT_LOCAL_FILES
+    | wire.CLIENT_IGNORE_SPACE
+    | wire.CLIENT_INTERACTIVE
+    | wire.CLIENT_MULTI_STATEMENTS
+    | wire.CLIENT_MULTI_RESULTS
+    | wire.CLIENT_PS_MULTI_RESULTS
+    | wire.CLIENT_SESSION_TRACK
+    | wire.CLIENT_DEPRECATE_EOF
 )
 # How long to wait before retrying when the database cannot be reached (RDS Proxy keeps queueing
 # borrowers during a failover until ConnectionBorrowTimeout).
@@ -166,7 +167,7 @@ class BackendPool:
                 backend = await self._open(key)
                 backend.pool_key = key
                 for statement in self._init_statements:
-                    await backend.run_checked(p.COM_QUERY, statement.encode())
+                    await backend.run_checked(wire.COM_QUERY, statement.encode())
             except BackendRefused:
                 self._metrics.database_connections_setup_failed += 1
                 self._room_freed()
@@ -203,16 +204,16 @@ class BackendPool:
     async def _synchronise(self, backend: BackendConnection, state: SessionState) -> None:
         plan = plan_sync(backend.state, state)
         if plan.reset:
-            await backend.run_checked(p.COM_RESET_CONNECTION)
+            await backend.run_checked(wire.COM_RESET_CONNECTION)
             backend.state.reset()
             self._metrics.backend_resets += 1
             for statement in self._init_statements:  # a reset also undoes the InitQuery
-                await backend.run_checked(p.COM_QUERY, statement.encode())
+                await backend.run_checked(wire.COM_QUERY, statement.encode())
         if plan.init_db is not None:
-            await backend.run_checked(p.COM_INIT_DB, plan.init_db.encode())
+            await backend.run_checked(wire.COM_INIT_DB, plan.init_db.encode())
             backend.state.schema = plan.init_db
         for statement in plan.statements:
-            await backend.run_checked(p.COM_QUERY, statement.encode())
+            await backend.run_checked(wire.COM_QUERY, statement.encode())
             self._metrics.replayed_statements += 1
         backend.state.tracked = dict(state.tracked)
 
@@ -223,6 +224,7 @@ class BackendPool:
             self._close(backend)
             return
         key = backend.pool_key
+        assert key is not None, "a backend is keyed when the pool opens it"
         for entry in self._waiters:
             waiter_key, future = entry
             if waiter_key == key and not future.done():

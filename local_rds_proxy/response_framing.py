@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import enum
 import struct
+from collections.abc import Callable
 
 from local_rds_proxy import packets as p
+from local_rds_proxy import wire
 
 
 class Step(enum.Enum):
@@ -33,9 +35,9 @@ class _State(enum.Enum):
 
 
 # Commands whose response is a (possibly multi-) result set in text or binary protocol.
-_RESULT_SET_COMMANDS = {p.COM_QUERY, p.COM_STMT_EXECUTE}
+_RESULT_SET_COMMANDS = {wire.COM_QUERY, wire.COM_STMT_EXECUTE}
 # Commands the server never answers.
-NO_RESPONSE_COMMANDS = frozenset({p.COM_QUIT, p.COM_STMT_CLOSE, p.COM_STMT_SEND_LONG_DATA})
+NO_RESPONSE_COMMANDS = frozenset({wire.COM_QUIT, wire.COM_STMT_CLOSE, wire.COM_STMT_SEND_LONG_DATA})
 
 
 class ResponseTracker:
@@ -46,14 +48,14 @@ class ResponseTracker:
         self.capabilities = capabilities
         # ERR packets carry no status, so an ERR leaves the previous (last known) status in place.
         self.status = previous_status
-        self.error: p.ErrPacket | None = None
+        self.error: wire.ErrPacket | None = None
         # Results (OK packets or complete result sets) that finished before any ERR: in a multi-statement
         # query, statement i succeeded exactly when i < results_completed.
         self.results_completed = 0
         self._state = _State.FIRST
         self._columns_left = 0
         self._params_left = 0
-        self._deprecate_eof = bool(capabilities & p.CLIENT_DEPRECATE_EOF)
+        self._deprecate_eof = bool(capabilities & wire.CLIENT_DEPRECATE_EOF)
 
     @property
     def done(self) -> bool:
@@ -63,8 +65,7 @@ class ResponseTracker:
         """Account for one logical payload received from the backend."""
         if self._state is _State.FINISHED:
             raise p.ProtocolError("backend sent more packets after the end of a response")
-        handler = getattr(self, f"_on_{self._state.name.lower()}")
-        return handler(payload)
+        return _HANDLERS[self._state](self, payload)
 
     # -- states -----------------------------------------------------------------------------------
 
@@ -72,25 +73,25 @@ class ResponseTracker:
         if not payload:
             raise p.ProtocolError("empty response packet")
         header = payload[0]
-        if header == p.ERR_HEADER:
+        if header == wire.ERR_HEADER:
             return self._fail(payload)
-        if self.command == p.COM_STATISTICS:
+        if self.command == wire.COM_STATISTICS:
             # The only response without a header byte: one human-readable string.
             return self._finish()
-        if self.command == p.COM_STMT_FETCH:
+        if self.command == wire.COM_STMT_FETCH:
             # Binary rows start with 0x00, so a fetch response must not be read as an OK.
             self._state = _State.ROWS
             return self._on_rows(payload)
-        if header == p.OK_HEADER:
-            if self.command == p.COM_STMT_PREPARE:
+        if header == wire.OK_HEADER:
+            if self.command == wire.COM_STMT_PREPARE:
                 return self._on_prepare_ok(payload)
             return self._result_done(p.ok_status(payload))
-        if header == p.EOF_HEADER and len(payload) < 9:
+        if header == wire.EOF_HEADER and len(payload) < wire.EOF_PAYLOAD_LIMIT:
             # COM_SET_OPTION / COM_DEBUG / COM_FIELD_LIST answer with a bare EOF.
             return self._result_done(p.eof_status(payload))
-        if header == p.LOCAL_INFILE_HEADER and self.command == p.COM_QUERY:
+        if header == wire.LOCAL_INFILE_HEADER and self.command == wire.COM_QUERY:
             return Step.SEND_LOCAL_FILE  # the server's OK/ERR follows the client's file data
-        if self.command == p.COM_FIELD_LIST:
+        if self.command == wire.COM_FIELD_LIST:
             self._state = _State.COLUMN_DEFINITIONS  # column definitions until EOF, no count first
             self._columns_left = -1
             return Step.MORE
@@ -102,7 +103,7 @@ class ResponseTracker:
 
     def _on_column_definitions(self, payload: bytes) -> Step:
         if self._columns_left < 0:  # COM_FIELD_LIST: open-ended list
-            if payload[:1] == bytes([p.ERR_HEADER]):
+            if payload and payload[0] == wire.ERR_HEADER:
                 return self._fail(payload)
             if p.is_eof_packet(payload, 0):
                 return self._result_done(p.eof_status(payload))
@@ -114,14 +115,14 @@ class ResponseTracker:
 
     def _on_columns_eof(self, payload: bytes) -> Step:
         status = p.eof_status(payload)
-        if self.command == p.COM_STMT_EXECUTE and status & p.SERVER_STATUS_CURSOR_EXISTS:
+        if self.command == wire.COM_STMT_EXECUTE and status & wire.SERVER_STATUS_CURSOR_EXISTS:
             # A cursor was opened: rows come later, one COM_STMT_FETCH at a time.
             return self._result_done(status)
         self._state = _State.ROWS
         return Step.MORE
 
     def _on_rows(self, payload: bytes) -> Step:
-        if payload[:1] == bytes([p.ERR_HEADER]):
+        if payload and payload[0] == wire.ERR_HEADER:
             return self._fail(payload)
         if p.is_eof_packet(payload, self.capabilities):
             status = p.ok_status(payload) if self._deprecate_eof else p.eof_status(payload)
@@ -171,15 +172,28 @@ class ResponseTracker:
     def _result_done(self, status: int) -> Step:
         self.status = status
         self.results_completed += 1
-        if status & p.SERVER_MORE_RESULTS_EXISTS:
+        if status & wire.SERVER_MORE_RESULTS_EXISTS:
             self._state = _State.FIRST
             return Step.MORE
         return self._finish()
 
     def _fail(self, payload: bytes) -> Step:
-        self.error = p.parse_err(payload)
+        self.error = wire.ErrPacket.parse(payload)
         return self._finish()
 
     def _finish(self) -> Step:
         self._state = _State.FINISHED
         return Step.DONE
+
+
+# What each state does with the next payload (FINISHED takes none: feed() refuses it).
+_HANDLERS: dict[_State, Callable[[ResponseTracker, bytes], Step]] = {
+    _State.FIRST: ResponseTracker._on_first,
+    _State.COLUMN_DEFINITIONS: ResponseTracker._on_column_definitions,
+    _State.COLUMNS_EOF: ResponseTracker._on_columns_eof,
+    _State.ROWS: ResponseTracker._on_rows,
+    _State.PREPARE_PARAMS: ResponseTracker._on_prepare_params,
+    _State.PREPARE_PARAMS_EOF: ResponseTracker._on_prepare_params_eof,
+    _State.PREPARE_COLUMNS: ResponseTracker._on_prepare_columns,
+    _State.PREPARE_COLUMNS_EOF: ResponseTracker._on_prepare_columns_eof,
+}

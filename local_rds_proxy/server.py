@@ -10,9 +10,11 @@ import logging
 import socket
 import ssl
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from local_rds_proxy import packets as p
+from local_rds_proxy import wire
 from local_rds_proxy.backend import (
     BackendConnection,
     BackendError,
@@ -22,19 +24,19 @@ from local_rds_proxy.backend import (
 )
 from local_rds_proxy.config import ProxyConfig
 from local_rds_proxy.handshake import ClientGone, ClientLogin, TlsRequired, negotiate, send_tls_required
-from local_rds_proxy.iam_token import TokenRejected, TokenVerifier
+from local_rds_proxy.iam_token import AuthFailure, TokenRejected, TokenVerifier
 from local_rds_proxy.metrics import ProxyMetrics
 from local_rds_proxy.pool import BackendPool, PoolKey
-from local_rds_proxy.session import BORROW_TIMEOUT_ERROR, ClientSession, SessionServices
+from local_rds_proxy.session import ClientSession, SessionServices
 from local_rds_proxy.sql_classifier import split_sql
 from local_rds_proxy.stats_endpoint import start_stats_endpoint
 
 log = logging.getLogger("local_rds_proxy")
+_T = TypeVar("_T")
 
 # Time a client gets to finish TLS and the login exchange.
 LOGIN_TIMEOUT_SECONDS = 10.0
 LISTEN_BACKLOG = 1024
-ACCESS_DENIED_CODE, ACCESS_DENIED_STATE = 1045, "28000"
 
 
 class ProxyServer:
@@ -103,10 +105,12 @@ class ProxyServer:
         self.pool.close()
         log.info("stopped; final stats: %s", json.dumps(self.stats()))
 
-    async def run(self) -> None:
-        """Serve until cancelled (the CLI)."""
+    async def run(self, on_ready: Callable[[], None] | None = None) -> None:
+        """Serve until cancelled (the CLI); ``on_ready`` is called once listening."""
         await self.start()
         try:
+            if on_ready is not None:
+                on_ready()
             await asyncio.Event().wait()
         finally:
             await self.stop()
@@ -217,11 +221,10 @@ class ProxyServer:
         except (OSError, TimeoutError, BackendError, p.ProtocolError) as error:
             where = f"{config.backend_host}:{config.backend_port}"
             log.warning("cannot reach the database at %s: %r", where, error)
-            # What RDS Proxy answers when no database is available; libmariadb rejects client-range
-            # codes such as 2003 from a server as a "malformed packet".
-            code, _, text = BORROW_TIMEOUT_ERROR
-            message = f"{text} [local_rds_proxy: cannot reach the database at {where}]"
-            payload = p.greeting_err_payload(code, message)
+            # What RDS Proxy answers when no database is available (see wire.BORROW_TIMEOUT).
+            payload = wire.BORROW_TIMEOUT.with_detail(
+                f"cannot reach the database at {where}"
+            ).greeting_payload()
             await asyncio.get_running_loop().sock_sendall(sock, p.frame(payload, 0))
             return None
 
@@ -231,17 +234,13 @@ class ProxyServer:
         assert self._verifier is not None
         try:
             if user not in self.config.secrets:
-                raise TokenRejected("no_secret", f"no secret is configured for user {user!r}")
+                raise TokenRejected(AuthFailure.NO_SECRET, f"no secret is configured for user {user!r}")
             verified = self._verifier.verify(login.password, user)
             self._authorizer.check(verified.access_key_id, user)
         except TokenRejected as rejected:
-            self.metrics.client_connections_setup_failed_auth += 1
-            self.metrics.auth_failures_by_reason[rejected.check] += 1
+            self.metrics.record_auth_failure(rejected.check)
             log.warning("%s: access denied for %r: %s", label, user, rejected)
-            message = (
-                f"Access denied for user '{user}'@'%' (using password: YES) [local_rds_proxy: {rejected}]"
-            )
-            await self._answer(login, p.err_payload(ACCESS_DENIED_CODE, ACCESS_DENIED_STATE, message))
+            await self._answer(login, wire.access_denied(user, str(rejected)).payload())
             return None
         self.metrics.tokens_verified += 1
         key = PoolKey.for_client(user, login.response.charset, login.capabilities)
@@ -257,10 +256,10 @@ class ProxyServer:
         error = await session.check_backend()
         if error is not None:
             log.warning("%s: login failed at the database: %s", label, error)
-            await self._answer(login, p.err_payload(*error))
+            await self._answer(login, error.payload())
             return None
         self.metrics.client_connections_setup_succeeded += 1
-        await self._answer(login, p.ok_payload(p.SERVER_STATUS_AUTOCOMMIT, login.capabilities))
+        await self._answer(login, p.ok_payload(wire.SERVER_STATUS_AUTOCOMMIT, login.capabilities))
         return session
 
     @staticmethod
@@ -371,8 +370,8 @@ class RunningProxy:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(30)
 
-    def _call(self, function: Any) -> Any:
-        async def call() -> Any:
+    def _call(self, function: Callable[[], _T]) -> _T:
+        async def call() -> _T:
             return function()
 
         return asyncio.run_coroutine_threadsafe(call(), self._loop).result(10)

@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass
 
 from local_rds_proxy import packets as p
+from local_rds_proxy import wire
 from local_rds_proxy.backend import BackendConnection, BackendError, BackendRefused
 from local_rds_proxy.config import ProxyConfig
 from local_rds_proxy.metrics import ProxyMetrics
@@ -17,25 +18,23 @@ from local_rds_proxy.sql_classifier import PinReason, QueryClassification, State
 
 log = logging.getLogger(__name__)
 
-# RDS Proxy's error when no backend can be borrowed within ConnectionBorrowTimeout.
-BORROW_TIMEOUT_ERROR = (9501, "HY000", "Timed-out waiting to acquire database connection")
 # Flush relayed rows to the client in chunks this big rather than one TLS record per row.
 CLIENT_WRITE_CHUNK = 64 * 1024
 # Commands relayed to a backend; anything else is refused locally.
 RELAYED_COMMANDS = frozenset(
     {
-        p.COM_INIT_DB,
-        p.COM_QUERY,
-        p.COM_FIELD_LIST,
-        p.COM_STATISTICS,
-        p.COM_PING,
-        p.COM_STMT_PREPARE,
-        p.COM_STMT_EXECUTE,
-        p.COM_STMT_SEND_LONG_DATA,
-        p.COM_STMT_CLOSE,
-        p.COM_STMT_RESET,
-        p.COM_SET_OPTION,
-        p.COM_STMT_FETCH,
+        wire.COM_INIT_DB,
+        wire.COM_QUERY,
+        wire.COM_FIELD_LIST,
+        wire.COM_STATISTICS,
+        wire.COM_PING,
+        wire.COM_STMT_PREPARE,
+        wire.COM_STMT_EXECUTE,
+        wire.COM_STMT_SEND_LONG_DATA,
+        wire.COM_STMT_CLOSE,
+        wire.COM_STMT_RESET,
+        wire.COM_SET_OPTION,
+        wire.COM_STMT_FETCH,
     }
 )
 
@@ -80,14 +79,14 @@ class ClientSession:
 
     # -- login ------------------------------------------------------------------------------------
 
-    async def check_backend(self) -> tuple[int, str, str] | None:
+    async def check_backend(self) -> wire.ErrPacket | None:
         """Borrow once at login, so a wrong database name or stored password fails the login itself."""
         try:
             backend = await self._borrow()
         except BorrowTimeout:
-            return BORROW_TIMEOUT_ERROR
+            return wire.BORROW_TIMEOUT
         except BackendRefused as refused:
-            return refused.error.code, refused.error.sql_state, refused.error.message
+            return refused.error
         self._services.pool.give_back(backend)
         return None
 
@@ -104,7 +103,7 @@ class ClientSession:
                     self._services.metrics.idle_client_timeouts += 1
                     log.info("%s: closing idle client connection", self.label)
                     return
-                if not payload or payload[0] == p.COM_QUIT:
+                if not payload or payload[0] == wire.COM_QUIT:
                     return
                 await self._handle(payload[0], payload, raw)
         except (asyncio.IncompleteReadError, ConnectionError, SessionEnded, BackendError):
@@ -113,33 +112,30 @@ class ClientSession:
             self._end()
 
     async def _handle(self, command: int, payload: bytes, raw: bytes) -> None:
-        if command == p.COM_PING and self.backend is None:
-            await self._send(p.ok_payload(p.SERVER_STATUS_AUTOCOMMIT, self.capabilities))
-        elif command == p.COM_RESET_CONNECTION:
+        if command == wire.COM_PING and self.backend is None:
+            await self._send(p.ok_payload(wire.SERVER_STATUS_AUTOCOMMIT, self.capabilities))
+        elif command == wire.COM_RESET_CONNECTION:
             await self._reset()
         elif command not in RELAYED_COMMANDS:
-            await self._send(
-                p.err_payload(1047, "08S01", f"Command 0x{command:02x} is not supported by this proxy")
-            )
-        elif command in (p.COM_STMT_CLOSE, p.COM_STMT_SEND_LONG_DATA) and self.backend is None:
+            await self._send(wire.unsupported_command(command).payload())
+        elif command in (wire.COM_STMT_CLOSE, wire.COM_STMT_SEND_LONG_DATA) and self.backend is None:
             return  # no statement can exist on an unpinned session, and these get no answer
         else:
             await self._relay_command(command, payload, raw)
 
     async def _relay_command(self, command: int, payload: bytes, raw: bytes) -> None:
         classification = _classify(command, payload)
-        if command in (p.COM_QUERY, p.COM_STMT_EXECUTE):
+        if command in (wire.COM_QUERY, wire.COM_STMT_EXECUTE):
             self._services.metrics.query_requests += 1
         if self.backend is None:
             try:
                 self.backend = await self._borrow()
             except BorrowTimeout:
                 self._services.metrics.borrow_timeouts += 1
-                await self._send(p.err_payload(*BORROW_TIMEOUT_ERROR))
+                await self._send(wire.BORROW_TIMEOUT.payload())
                 return
             except BackendRefused as refused:  # e.g. the current schema was dropped meanwhile
-                error = refused.error
-                await self._send(p.err_payload(error.code, error.sql_state, error.message))
+                await self._send(refused.error.payload())
                 return
         if classification.pin_reason is not None and self.pin_reason is None:
             self._pin(classification.pin_reason, payload)
@@ -192,7 +188,7 @@ class ClientSession:
     ) -> None:
         """Record tracked changes made by the statements that succeeded, on the client and its backend."""
         assert self.backend is not None
-        if command == p.COM_INIT_DB:
+        if command == wire.COM_INIT_DB:
             effects: tuple[StatementEffects, ...] = (StatementEffects(use_schema=payload[1:].decode()),)
             succeeded = 0 if tracker.error else 1
         else:
@@ -215,7 +211,7 @@ class ClientSession:
 
     def _pin(self, reason: PinReason, payload: bytes) -> None:
         self.pin_reason = reason
-        self._services.metrics.record_pin(reason.value)
+        self._services.metrics.record_pin(reason)
         assert self.backend is not None
         # The shape of RDS Proxy's own log line, so that searching logs works the same way.
         log.info(
@@ -232,7 +228,7 @@ class ClientSession:
         self._drop_backend()
         self.pin_reason = None
         self.state.reset()
-        await self._send(p.ok_payload(p.SERVER_STATUS_AUTOCOMMIT, self.capabilities))
+        await self._send(p.ok_payload(wire.SERVER_STATUS_AUTOCOMMIT, self.capabilities))
 
     def _drop_backend(self) -> None:
         """Close (never return) a backend whose session the client may have left dirty."""
@@ -263,10 +259,10 @@ class ClientSession:
 
 
 def _classify(command: int, payload: bytes) -> QueryClassification:
-    if command == p.COM_QUERY:
+    if command == wire.COM_QUERY:
         return classify_query(payload[1:])
-    if command == p.COM_STMT_PREPARE:
+    if command == wire.COM_STMT_PREPARE:
         return QueryClassification(PinReason.PREPARED_STATEMENT)
-    if command == p.COM_SET_OPTION:
+    if command == wire.COM_SET_OPTION:
         return QueryClassification(PinReason.SET_OPTION)
     return QueryClassification(None)

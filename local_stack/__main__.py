@@ -4,77 +4,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import signal
 import socket
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from local_mariadb import MariaDBServer, ServerAlreadyRunning
-from local_rds_proxy import AwsCredential, ProxyConfig, ProxyServer, make_test_certificates
+from local_mariadb import ServerAlreadyRunning
+from local_stack.stack import LocalStack, local_password
 from local_stack.state_dir import StateDirInUse, own_state_dir
 
 STATE_DIR = Path(__file__).resolve().parent.parent / "var" / "stack"
-DATABASE = "webhook_site"
-REGION = "us-east-1"
-# The stand-in's pretend AWS account: the site signs IAM tokens with these, the stand-in checks them.
-CREDENTIAL = AwsCredential("AKIALOCALSTACK000001", "local-stack-secret-access-key")
-USERS = {"webhook_app": "local-stack-app-password", "webhook_admin": "local-stack-admin-password"}
-MASTER_USER = "stack_master"
-MASTER_PASSWORD_FILE = STATE_DIR / "master-password"
 # The admin-site user, in the stack's own database (a plain `createsuperuser` would use SQLite).
 SITE_ADMIN = "admin"
 SITE_ADMIN_PASSWORD_FILE = STATE_DIR / "admin-password"
-
-
-def local_password(path: Path) -> str:
-    """A random password kept in ``path``: made on first use, readable by this user only."""
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(secrets.token_urlsafe(24) + "\n")
-    return path.read_text().strip()
-
-
-@contextmanager
-def running_database() -> Iterator[MariaDBServer]:
-    """The stack's MariaDB, stopped when the stack ends however it ends."""
-    server = MariaDBServer(base_dir=STATE_DIR / "mariadb", port=3307)
-    try:
-        # Entered with the state directory held, so a mariadbd still serving it is a leftover of a
-        # stack that crashed (or was SIGKILLed): stop it rather than refuse.
-        server.start(reclaim_leftover=True)
-        if server.reclaimed_pid is not None:
-            print(
-                f"Stopped mariadbd pid {server.reclaimed_pid}, left over from a stack that crashed",
-                flush=True,
-            )
-        password = local_password(MASTER_PASSWORD_FILE)
-        server.create_user(MASTER_USER, password, "ALL PRIVILEGES ON *.*", grant_option=True)
-        yield server
-    finally:
-        server.stop()
-
-
-def site_environment(server: MariaDBServer, proxy_port: int, ca_path: Path) -> dict[str, str]:
-    """What a Lambda stage would have in its environment, pointed at the local stand-in."""
-    master_password = local_password(MASTER_PASSWORD_FILE)
-    return {
-        "DATABASE_URL": f"mysql-iam://webhook_app@127.0.0.1:{proxy_port}/{DATABASE}",
-        "DATABASE_ADMIN_URL": f"mysql-iam://webhook_admin@127.0.0.1:{proxy_port}/{DATABASE}",
-        "DATABASE_CA_BUNDLE": str(ca_path),
-        "AWS_REGION": REGION,
-        "AWS_ACCESS_KEY_ID": CREDENTIAL.access_key_id,
-        "AWS_SECRET_ACCESS_KEY": CREDENTIAL.secret_access_key,
-        # Only bootstrap_db_users reads these (the stack's stand-ins for the RDS secrets).
-        "DATABASE_MASTER_URL": f"mysql://{MASTER_USER}:{master_password}@127.0.0.1:{server.port}/",
-        "DATABASE_APP_PASSWORD": USERS["webhook_app"],
-        "DATABASE_ADMIN_PASSWORD": USERS["webhook_admin"],
-    }
 
 
 def check_port_free(port: int) -> None:
@@ -110,24 +52,30 @@ def main() -> None:
 
 
 def run_stack(args: argparse.Namespace) -> None:
-    with running_database() as server:
-        certificates = make_test_certificates(STATE_DIR / "certificates")
-        config = ProxyConfig(
-            tls_cert=certificates.server_cert,
-            tls_key=certificates.server_key,
-            backend_port=server.port,
-            secrets=USERS,
-            credentials=[CREDENTIAL],
-            region=REGION,
+    stack = LocalStack(STATE_DIR)
+    try:
+        # Entered with the state directory held, so a mariadbd still serving it is a leftover of a
+        # stack that crashed (or was SIGKILLed): stop it rather than refuse.
+        server = stack.start_database(port=3307, reclaim_leftover=True)
+        if server.reclaimed_pid is not None:
+            print(
+                f"Stopped mariadbd pid {server.reclaimed_pid}, left over from a stack that crashed",
+                flush=True,
+            )
+        # A thread of this process: it cannot outlive the stack, so no stand-in is ever left over.
+        with stack.start_stand_in(
             listen_port=args.proxy_port,
+            stats_port=args.stats_port,
             max_connections=20,
             borrow_timeout_seconds=5,
-            stats_port=args.stats_port,
-        )
-        # A thread of this process: it cannot outlive the stack, so no stand-in is ever left over.
-        with ProxyServer(config).start_in_thread() as proxy:
-            os.environ.update(site_environment(server, proxy.port, certificates.ca_cert))
+            stats_log_interval_seconds=60,
+        ) as proxy:
+            os.environ.update(stack.site_environment(proxy.port))
+            os.environ.update(stack.bootstrap_environment())  # only bootstrap_db_users reads these
             serve_site(args.port, proxy.stats_port)
+    finally:
+        if stack.has_database:
+            stack.server.stop()
 
 
 def serve_site(port: int, stats_port: int | None) -> None:

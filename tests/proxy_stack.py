@@ -3,8 +3,9 @@
 Used by the tests of the IAM backend, the two database roles and the Lambda handler. The default
 alias is switched to the mysql_iam backend exactly as production configures it (DATABASE_URL =
 mysql-iam://..., CA bundle, AWS credentials and region from the environment), pointed at an
-in-process stand-in whose secrets hold the real database passwords. Registered as a pytest plugin
-(tests/conftest.py), so its fixtures serve every test package.
+in-process stand-in whose secrets hold the real database passwords -- all assembled by local_stack,
+on the harness's MariaDB. Registered as a pytest plugin (tests/conftest.py), so its fixtures serve
+every test package.
 """
 
 from __future__ import annotations
@@ -22,21 +23,13 @@ from django.db.utils import load_backend
 
 from db_roles.bootstrap import bootstrap_db_users
 from local_mariadb import MariaDBServer
-from local_rds_proxy import (
-    AwsCredential,
-    CertificatePaths,
-    ProxyConfig,
-    ProxyServer,
-    RunningProxy,
-    make_test_certificates,
-)
+from local_rds_proxy import AwsCredential, RunningProxy
+from local_stack import ADMIN_USER, APP_USER, LocalStack, aws_environment, database_url
 from webhook_site.database_config import database_settings
 from webhook_site.db import iam_auth
 
-REGION = "eu-central-1"
-CREDENTIAL = AwsCredential("AKIAWEBHOOKSITETEST1", "webhook-site-test-secret-access-key")
-APP_USER, APP_PASSWORD = "webhook_app", "app-password-held-by-the-proxy"
-ADMIN_USER, ADMIN_PASSWORD = "webhook_admin", "admin-password-held-by-the-proxy"
+# The tests' stand-ins: a small pool, and a borrow timeout short enough for a test to wait out.
+TEST_POOL: dict[str, Any] = {"max_connections": 10, "borrow_timeout_seconds": 5.0}
 
 
 @dataclass
@@ -47,7 +40,7 @@ class ProxyStack:
     ca_path: str
 
     def url(self, user: str = APP_USER) -> str:
-        return f"mysql-iam://{user}@127.0.0.1:{self.proxy.port}/{self.database}"
+        return database_url(user, self.proxy.port, self.database)
 
     def stats(self) -> dict[str, Any]:
         return self.proxy.stats()
@@ -85,41 +78,20 @@ class ProxyStack:
             return list(cursor.fetchall())
 
 
-def create_database_users(server: MariaDBServer, database: str, master: dict[str, Any]) -> None:
+def create_database_users(stack: LocalStack) -> None:
     """The two roles with exactly their grants, made by our own bootstrap_db_users."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(
-            "DATABASE_MASTER_URL", f"mysql://{master['USER']}:{master['PASSWORD']}@127.0.0.1:{server.port}/"
-        )
-        patch.setenv("DATABASE_APP_PASSWORD", APP_PASSWORD)
-        patch.setenv("DATABASE_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        for name, value in stack.bootstrap_environment().items():
+            patch.setenv(name, value)
         bootstrap_db_users(
-            app={"USER": APP_USER, "NAME": database}, admin={"USER": ADMIN_USER, "NAME": database}
+            app={"USER": APP_USER, "NAME": stack.database}, admin={"USER": ADMIN_USER, "NAME": stack.database}
         )
-
-
-def start_stand_in(server: MariaDBServer, certificates: CertificatePaths, **overrides: Any) -> RunningProxy:
-    settings: dict[str, Any] = {
-        "tls_cert": certificates.server_cert,
-        "tls_key": certificates.server_key,
-        "backend_port": server.port,
-        "secrets": {APP_USER: APP_PASSWORD, ADMIN_USER: ADMIN_PASSWORD},
-        "credentials": [CREDENTIAL],
-        "region": REGION,
-        "max_connections": 10,
-        "borrow_timeout_seconds": 5.0,
-        "idle_client_timeout_seconds": 1800.0,
-        "stats_log_interval_seconds": 0,
-    }
-    settings.update(overrides)
-    return ProxyServer(ProxyConfig(**settings)).start_in_thread()
 
 
 def use_aws_test_account(monkeypatch: pytest.MonkeyPatch) -> None:
     """The credentials and region a Lambda would have in its environment, for the stand-in's account."""
-    monkeypatch.setenv("AWS_REGION", REGION)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", CREDENTIAL.access_key_id)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", CREDENTIAL.secret_access_key)
+    for name, value in aws_environment().items():
+        monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     # Credentials are resolved once per process: forget any earlier test's.
@@ -157,34 +129,34 @@ def default_alias_on_proxy(
 
 
 @pytest.fixture(scope="session")
-def stack_certificates(tmp_path_factory: pytest.TempPathFactory) -> CertificatePaths:
-    return make_test_certificates(tmp_path_factory.mktemp("stack-certificates"))
-
-
-@pytest.fixture(scope="session")
-def stack_database(mariadb_server: MariaDBServer, django_db_setup: None, django_db_blocker: Any) -> str:
-    """The migrated test database, with the app and admin users created by bootstrap_db_users."""
+def site_stack(
+    mariadb_server: MariaDBServer,
+    django_db_setup: None,
+    django_db_blocker: Any,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> LocalStack:
+    """The local stack on the harness's MariaDB and migrated test database, with the app and admin
+    users created by bootstrap_db_users (as the harness's own user, standing in for RDS's master)."""
     with django_db_blocker.unblock():
-        database = connection.settings_dict["NAME"]
-        create_database_users(mariadb_server, database, connection.settings_dict)
-    return database
+        harness = connection.settings_dict
+        stack = LocalStack(tmp_path_factory.mktemp("local-stack"), database=harness["NAME"])
+        stack.use_database(mariadb_server, harness["USER"], harness["PASSWORD"])
+        create_database_users(stack)
+    return stack
 
 
 @pytest.fixture
 def make_stack(
-    mariadb_server: MariaDBServer,
-    stack_certificates: CertificatePaths,
-    stack_database: str,
-    monkeypatch: pytest.MonkeyPatch,
+    site_stack: LocalStack, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Callable[..., ProxyStack]]:
     """Start stand-ins (pool settings overridable) in front of the harness MariaDB; stopped after the test."""
     use_aws_test_account(monkeypatch)
     started: list[RunningProxy] = []
 
     def make(**proxy_settings: Any) -> ProxyStack:
-        proxy = start_stand_in(mariadb_server, stack_certificates, **proxy_settings)
+        proxy = site_stack.start_stand_in(**(TEST_POOL | proxy_settings))
         started.append(proxy)
-        return ProxyStack(proxy, mariadb_server, stack_database, str(stack_certificates.ca_cert))
+        return ProxyStack(proxy, site_stack.server, site_stack.database, str(site_stack.ca_path))
 
     yield make
     for proxy in started:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from wsgiref.util import setup_testing_defaults
@@ -55,9 +56,10 @@ class WsgiClient:
 
         def start_response(
             status: str, response_headers: list[tuple[str, str]], exc_info: Any = None
-        ) -> None:
+        ) -> Callable[[bytes], object]:
             captured["status"] = int(status.split()[0])
             captured["headers"] = {name.lower(): value for name, value in response_headers}
+            return write_never_called
 
         result = self.application(environ, start_response)
         try:
@@ -67,7 +69,11 @@ class WsgiClient:
         return WsgiResponse(captured["status"], captured["headers"], content)
 
     def get(self, path: str, **headers: str) -> WsgiResponse:
-        return self.request("GET", path, **headers)
+        return self.request("GET", path, b"", **headers)
 
     def post(self, path: str, body: bytes, content_type: str, **headers: str) -> WsgiResponse:
         return self.request("POST", path, body, CONTENT_TYPE=content_type, **headers)
+
+
+def write_never_called(data: bytes) -> None:
+    raise AssertionError("Django answers through the iterable it returns, never through write()")

@@ -48,7 +48,9 @@ def database_settings(
     ``read_timeout_seconds`` overrides DATABASE_READ_TIMEOUT_SECONDS (0: none), for schema work.
     """
     # Without a default, a missing variable is environ's clear "Set the <name> environment variable".
-    database = env.db(url_variable) if default is None else env.db(url_variable, default=default)
+    database: dict[str, Any] = (
+        env.db(url_variable) if default is None else env.db(url_variable, default=default)
+    )
     database["CONN_HEALTH_CHECKS"] = True
     database["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
     if database["ENGINE"] not in MYSQL_ENGINES:

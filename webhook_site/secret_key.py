@@ -23,7 +23,7 @@ INSECURE_PREFIX = "django-insecure"
 def secret_key(env: environ.Env, secure: bool) -> str:
     """The key from the environment or Secrets Manager; a secure deployment accepts only a strong one."""
     if os.environ.get("DJANGO_SECRET_KEY"):
-        key, source = env.str("DJANGO_SECRET_KEY"), "DJANGO_SECRET_KEY"
+        key, source = str(env.str("DJANGO_SECRET_KEY")), "DJANGO_SECRET_KEY"
     elif os.environ.get("DJANGO_SECRET_KEY_SECRET_ARN"):
         arn = os.environ["DJANGO_SECRET_KEY_SECRET_ARN"]
         key, source = read_secret_string(arn), f"the secret key in {arn}"

@@ -118,18 +118,18 @@ LOGGING = {
 
 # --- The product ----------------------------------------------------------------------------------
 # Everything under HITS_UI_PREFIX, /admin/ and STATIC_URL is the app's own; every other path is captured.
-HITS_UI_PREFIX = env.str("HITS_UI_PREFIX", default="_")
-HITS_MAX_BODY_BYTES = env.int("HITS_MAX_BODY_BYTES", default=1024 * 1024)
-HITS_REQUIRE_LOGIN = env.bool("HITS_REQUIRE_LOGIN", default=False)
+HITS_UI_PREFIX: str = env.str("HITS_UI_PREFIX", default="_")
+HITS_MAX_BODY_BYTES: int = env.int("HITS_MAX_BODY_BYTES", default=1024 * 1024)
+HITS_REQUIRE_LOGIN: bool = env.bool("HITS_REQUIRE_LOGIN", default=False)
 # Added to the built-in list (Authorization, Cookie, Set-Cookie, Proxy-Authorization, X-Api-Key, ...).
-HITS_REDACTED_HEADERS = env.list("HITS_REDACTED_HEADERS", default=[])
-HITS_PAGE_SIZE = env.int("HITS_PAGE_SIZE", default=50)
+HITS_REDACTED_HEADERS: list[str] = env.list("HITS_REDACTED_HEADERS", default=[])
+HITS_PAGE_SIZE: int = env.int("HITS_PAGE_SIZE", default=50)
 # Seconds a client is told to wait (Retry-After) when the database cannot be reached.
-HITS_RETRY_AFTER_SECONDS = env.int("HITS_RETRY_AFTER_SECONDS", default=5)
-# Fernet keys (comma-separated, newest first) that encrypt endpoint signing secrets at rest; on Lambda
-# the Secrets Manager secret ENDPOINTS_SECRET_KEYS_SECRET_ARN holds them instead (endpoints/secret_box.py).
-ENDPOINTS_SECRET_KEYS = env.list("ENDPOINTS_SECRET_KEYS", default=[])
-ENDPOINTS_SECRET_KEYS_SECRET_ARN = env.str("ENDPOINTS_SECRET_KEYS_SECRET_ARN", default="")
+HITS_RETRY_AFTER_SECONDS: int = env.int("HITS_RETRY_AFTER_SECONDS", default=5)
+# Key material (comma-separated, newest first) that encrypts endpoint signing secrets at rest; on Lambda
+# the Secrets Manager secret ENDPOINTS_SECRET_KEYS_SECRET_ARN holds it instead (endpoints/secret_box.py).
+ENDPOINTS_SECRET_KEYS: list[str] = env.list("ENDPOINTS_SECRET_KEYS", default=[])
+ENDPOINTS_SECRET_KEYS_SECRET_ARN: str = env.str("ENDPOINTS_SECRET_KEYS_SECRET_ARN", default="")
 # The capture view reads the raw stream itself (up to HITS_MAX_BODY_BYTES), so Django's own
 # DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) keeps guarding only the forms it parses (admin login).
 

@@ -16,12 +16,13 @@ from django.urls import get_script_prefix
 
 def configured_static_url() -> str:
     # The value as written in settings, before LazySettings' one-time script-prefix caching.
-    return str(settings._wrapped.STATIC_URL)
+    # django-stubs types settings as the Settings object LazySettings wraps, without _wrapped.
+    return str(settings._wrapped.STATIC_URL)  # type: ignore[misc]
 
 
 class ScriptPrefixStaticFilesStorage(StaticFilesStorage):
     @property
-    def base_url(self) -> str:  # type: ignore[override]
+    def base_url(self) -> str:
         static_url = configured_static_url()
         if static_url.startswith(("/", "http://", "https://")):
             return static_url

@@ -25,16 +25,9 @@ from zappa.handler import LambdaHandler
 from db_roles.admin_role import SchemaAdminElsewhere
 from db_roles.migration_summary import current_database_user, migration_state
 from local_rds_proxy import AwsCredential
+from local_stack import ADMIN_USER, APP_USER, REGION
 from tests.lambda_events import LambdaContext
-from tests.proxy_stack import (
-    ADMIN_USER,
-    APP_USER,
-    REGION,
-    ProxyStack,
-    default_alias_on_proxy,
-    sign_as,
-    use_aws_test_account,
-)
+from tests.proxy_stack import ProxyStack, default_alias_on_proxy, sign_as, use_aws_test_account
 from tests.template_stack import role_credential, stand_in_iam
 from tests.webhook_site.test_lambda_handler import reset_handler_singleton, save_python_settings
 from tests.wsgi_client import WsgiClient

@@ -28,9 +28,9 @@ def _referenced_group(value: Any) -> str | None:
     return value.get("Ref") if isinstance(value, dict) else None
 
 
-def _security_group_rules(resources: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+def _security_group_rules(resources: dict[str, Any]) -> list[tuple[str | None, str, dict[str, Any]]]:
     """(owning group, direction, rule) for inline rules and standalone rule resources alike."""
-    rules = []
+    rules: list[tuple[str | None, str, dict[str, Any]]] = []
     for name, body in _of_type(resources, "AWS::EC2::SecurityGroup").items():
         for direction in ("SecurityGroupIngress", "SecurityGroupEgress"):
             rules += [(name, direction, rule) for rule in body["Properties"].get(direction, [])]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,7 +28,7 @@ def unpacked_package(built_package: Path, tmp_path_factory: pytest.TempPathFacto
     return unpack_as_lambda(built_package, tmp_path_factory.mktemp("var-task"))
 
 
-def run_probe(package_dir: Path, mode: str, **environment: str) -> dict:
+def run_probe(package_dir: Path, mode: str, **environment: str) -> dict[str, Any]:
     # Only what Lambda would set (credentials, region, the function's variables): nothing inherited.
     base = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(package_dir)}
     base |= {

@@ -94,7 +94,8 @@ def tzdata_mode() -> dict[str, object]:
 def modules_from_elsewhere(package_dir: str) -> list[str]:
     """Loaded modules whose file is neither in the zip nor in the standard library."""
     allowed = (os.path.realpath(package_dir) + os.sep, os.path.realpath(sys.base_prefix) + os.sep)
-    files = {getattr(module, "__file__", None) for module in list(sys.modules.values())} - {None, __file__}
+    files: set[str] = {getattr(module, "__file__", None) or "" for module in list(sys.modules.values())}
+    files -= {"", __file__}
     return sorted(path for path in files if not os.path.realpath(path).startswith(allowed))
 
 

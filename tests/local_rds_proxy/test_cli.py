@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import re
 import signal
 import subprocess
 import sys
+import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from local_mariadb import MariaDBServer
-from local_rds_proxy import CertificatePaths, ProxyConfig, RunningProxy, config_to_toml
+from local_rds_proxy import CertificatePaths, ProxyConfig, RunningProxy, config_to_toml, read_ready_file
+from local_rds_proxy.ready_file import ReadySignal, write_ready_file
 from tests.local_rds_proxy.proxy_clients import (
     ACCOUNT_KEY,
     APP_PASSWORD,
@@ -27,7 +28,6 @@ from tests.local_rds_proxy.proxy_clients import (
 pytestmark = pytest.mark.mariadb_only
 
 REPOSITORY = Path(__file__).resolve().parents[2]
-LISTENING = re.compile(r"listening on 127\.0\.0\.1:(\d+) .* stats on http://127\.0\.0\.1:(\d+)/stats")
 
 
 class _Address:
@@ -57,24 +57,34 @@ def write_config(path: Path, backend: MariaDBServer, certificates: CertificatePa
     return path
 
 
+def wait_until_ready(process: subprocess.Popen[str], ready_file: Path) -> ReadySignal:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if (ready := read_ready_file(ready_file)) is not None:
+            return ready
+        if process.poll() is not None:
+            pytest.fail(f"the proxy exited with {process.returncode} before listening")
+        time.sleep(0.02)
+    pytest.fail("the proxy wrote no ready file within 20 s")
+
+
 @pytest.fixture
 def proxy_process(
     tmp_path: Path, proxy_backend: MariaDBServer, proxy_certificates: CertificatePaths
 ) -> Iterator[tuple[subprocess.Popen[str], int, int]]:
     config = write_config(tmp_path / "proxy.toml", proxy_backend, proxy_certificates)
+    ready_file = tmp_path / "ready.json"
     process = subprocess.Popen(  # noqa: S603 -- this interpreter running our own package
-        [sys.executable, "-m", "local_rds_proxy", "--config", str(config)],
+        [sys.executable, "-m", "local_rds_proxy", "--config", str(config), "--ready-file", str(ready_file)],
         cwd=REPOSITORY,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
         text=True,
     )
-    assert process.stderr is not None
-    for line in process.stderr:  # the first log line says where it listens
-        if match := LISTENING.search(line):
-            break
-    else:
-        pytest.fail(f"the proxy exited with {process.wait()} before listening")
-    yield process, int(match.group(1)), int(match.group(2))
+    ready = wait_until_ready(process, ready_file)
+    # Written by the process itself, with every port it bound (both were 0, "any free one").
+    assert ready.pid == process.pid
+    assert ready.stats_port is not None
+    yield process, ready.port, ready.stats_port
     if process.poll() is None:
         process.kill()
         process.wait()
@@ -130,3 +140,14 @@ def test_in_process_stats_match_the_endpoint(start_proxy: Callable[..., RunningP
     over_http = get_stats(proxy.stats_port)
     in_process = proxy.stats()
     assert over_http["ClientConnectionsSetupSucceeded"] == in_process["ClientConnectionsSetupSucceeded"] == 1
+
+
+def test_the_ready_file_is_replaced_whole(tmp_path: Path) -> None:
+    path = tmp_path / "ready.json"
+    assert read_ready_file(path) is None
+
+    write_ready_file(path, ReadySignal(port=3406, stats_port=None, pid=42))
+    write_ready_file(path, ReadySignal(port=3407, stats_port=9406, pid=43))
+
+    assert read_ready_file(path) == ReadySignal(port=3407, stats_port=9406, pid=43)
+    assert [entry.name for entry in tmp_path.iterdir()] == ["ready.json"]  # no temporary left behind

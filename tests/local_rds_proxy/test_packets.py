@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from local_rds_proxy import packets as p
+from local_rds_proxy import wire
 
 
 def read_back(data: bytes) -> tuple[bytes, bytes, int]:
@@ -39,25 +40,26 @@ def test_frame_and_read_message_round_trip(payload: bytes, sequence_id: int) -> 
 
 
 def test_payload_of_exactly_16mb_is_followed_by_an_empty_packet() -> None:
-    payload = b"x" * p.MAX_PAYLOAD
+    payload = b"x" * wire.MAX_PAYLOAD
     framed = p.frame(payload, 0)
-    assert len(framed) == len(payload) + 2 * p.HEADER_SIZE
+    assert len(framed) == len(payload) + 2 * wire.HEADER_SIZE
     message, raw, last_sequence_id = read_back(framed)
     assert (message == payload, raw == framed, last_sequence_id) == (True, True, 1)
 
 
 def test_payload_over_16mb_spans_two_packets() -> None:
-    payload = b"y" * (p.MAX_PAYLOAD + 5)
+    payload = b"y" * (wire.MAX_PAYLOAD + 5)
     message, _, last_sequence_id = read_back(p.frame(payload, 3))
     assert (len(message), last_sequence_id) == (len(payload), 4)
 
 
 @given(st.integers(0, 0xFFFF), st.sampled_from(["HY000", "28000"]), st.text(max_size=80))
 def test_err_round_trip(code: int, sql_state: str, message: str) -> None:
-    assert p.parse_err(p.err_payload(code, sql_state, message)) == p.ErrPacket(code, sql_state, message)
+    error = wire.ErrPacket(code, sql_state, message)
+    assert wire.ErrPacket.parse(error.payload()) == error
 
 
 @given(st.integers(0, 0xFFFF), st.booleans())
 def test_ok_status_round_trip(status: int, session_track: bool) -> None:
-    capabilities = p.CLIENT_SESSION_TRACK if session_track else 0
+    capabilities = wire.CLIENT_SESSION_TRACK if session_track else 0
     assert p.ok_status(p.ok_payload(status, capabilities)) == status

@@ -16,7 +16,7 @@ import pytest
 
 from local_mariadb import MariaDBServer
 from local_rds_proxy import RunningProxy
-from local_rds_proxy.packets import CLIENT_DEPRECATE_EOF, COM_PING
+from local_rds_proxy.wire import CLIENT_DEPRECATE_EOF, COM_PING
 from tests.local_rds_proxy.proxy_clients import (
     APP_USER,
     DATABASE,

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import authenticate
 
-from local_stack.__main__ import SITE_ADMIN, create_site_admin, local_password
+from local_stack import local_password
+from local_stack.__main__ import SITE_ADMIN, create_site_admin
 
 
 def test_a_local_password_is_made_once_and_readable_only_by_its_owner(tmp_path: Path) -> None:

@@ -48,7 +48,7 @@ def snapshot_state() -> dict[str, Any]:
         from django.urls import get_resolver
 
         state["open_database_connections"] = [alias for alias in connections if connections[alias].connection]
-        state["url_resolver_populated"] = get_resolver()._populated
+        state["url_resolver_populated"] = get_resolver()._populated  # type: ignore[attr-defined]
     return state
 
 

@@ -7,7 +7,8 @@ import pytest
 from django.db import OperationalError, connections
 
 from local_rds_proxy import AwsCredential
-from tests.proxy_stack import CREDENTIAL, default_alias_on_proxy
+from local_stack import CREDENTIAL
+from tests.proxy_stack import default_alias_on_proxy
 from tests.wsgi_client import WsgiClient
 from webhook_site.db import iam_auth
 from webhook_site.db.mysql_iam import base

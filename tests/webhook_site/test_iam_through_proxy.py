@@ -10,14 +10,17 @@ import MySQLdb
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
 from local_rds_proxy import TokenVerifier
+from local_stack import APP_USER, CREDENTIAL, REGION
 from tests.mysql_fault_relay import MySQLFaultRelay, is_insert_into
-from tests.proxy_stack import APP_USER, CREDENTIAL, REGION, default_alias_on_proxy
+from tests.proxy_stack import default_alias_on_proxy
 from tests.wsgi_client import WsgiClient
+from webhook_site.db import iam_auth
 from webhook_site.db.iam_auth import tokens_minted
 from webhook_site.db.mysql_iam import base
 
@@ -32,7 +35,7 @@ def capture(client: WsgiClient, body: bytes = b'{"ok": true}') -> int:
     return int(response.json()["id"])
 
 
-def logged_in_session(user: object) -> str:
+def logged_in_session(user: User) -> str:
     browser = Client()
     browser.force_login(user)
     return browser.cookies["sessionid"].value
@@ -223,7 +226,7 @@ def test_database_outage_gives_503_then_recovers_and_every_2xx_is_stored(make_st
 
 def test_a_refused_login_is_retried_once_with_a_fresh_token(make_stack, monkeypatch) -> None:
     stack = make_stack()
-    real_mint = base.mint_auth_token
+    real_mint = iam_auth.mint_auth_token
     regions_signed: list[str] = []
 
     def first_token_for_the_wrong_region(host: str, port: int, user: str, region: str) -> str:

@@ -45,7 +45,7 @@ def save_python_settings(stage: str, directory: Path) -> Path:
 
 
 def reset_handler_singleton() -> None:
-    LambdaHandler._LambdaHandler__instance = None  # type: ignore[attr-defined]
+    LambdaHandler._LambdaHandler__instance = None
     LambdaHandler.settings = None
 
 

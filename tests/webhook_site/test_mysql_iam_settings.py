@@ -5,15 +5,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from typing import Any
 
 import boto3
+import botocore.session
 import pytest
 import time_machine
 from django.core.exceptions import ImproperlyConfigured
 from django.db.backends.mysql.base import DatabaseWrapper as PlainMySQLWrapper
 
 from webhook_site.database_config import database_settings
-from webhook_site.db import iam_auth
 from webhook_site.db.iam_auth import aws_credentials, mint_auth_token, tokens_minted
 from webhook_site.db.mysql_iam.base import DatabaseWrapper
 
@@ -30,7 +31,7 @@ def iam_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DATABASE_READ_TIMEOUT_SECONDS", raising=False)
 
 
-def wrapper(settings_dict: dict) -> DatabaseWrapper:
+def wrapper(settings_dict: dict[str, Any]) -> DatabaseWrapper:
     return DatabaseWrapper({**settings_dict, "TIME_ZONE": None}, alias="probe")
 
 
@@ -186,7 +187,7 @@ def test_environment_credentials_need_no_botocore_session(
 ) -> None:
     # Lambda puts the role's keys in the environment; building a Session there is wasted cold start.
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAENVIRONMENTONLY01")
-    monkeypatch.setattr(iam_auth.botocore.session, "Session", session_must_not_be_built)
+    monkeypatch.setattr(botocore.session, "Session", session_must_not_be_built)
     aws_credentials.cache_clear()
     try:
         assert aws_credentials().access_key == "AKIAENVIRONMENTONLY01"

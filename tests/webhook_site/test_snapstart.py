@@ -21,15 +21,16 @@ import pytest
 
 from bench.zappa_stage import configured_variables, generated_settings_text, write_stage_settings
 from local_rds_proxy import AwsCredential
-from tests.proxy_stack import ADMIN_USER, CREDENTIAL
+from local_stack import ADMIN_USER, CREDENTIAL, REGION
 
 pytestmark = [pytest.mark.mariadb_only, pytest.mark.django_db(transaction=True)]
 
 REPO = Path(__file__).resolve().parents[2]
 # What the environment was initialised with; the stand-in does not know these keys.
 INIT_CREDENTIAL = AwsCredential("AKIASNAPSHOTINIT0001", "credentials-of-the-initialising-environment")
-# Zappa's handler exports the stage's aws_region as AWS_REGION; tokens are signed for it.
-STAGE_REGION = "us-east-1"
+# Zappa's handler exports the stage's aws_region as AWS_REGION; tokens are signed for it (the local
+# stack's pretend account lives in the production stage's region).
+STAGE_REGION = REGION
 RESTORED = {
     "AWS_ACCESS_KEY_ID": CREDENTIAL.access_key_id,
     "AWS_SECRET_ACCESS_KEY": CREDENTIAL.secret_access_key,

@@ -44,7 +44,7 @@ class StatementSizeTrackingCursor(Cursor):
         # Every statement mysqlclient sends, parameters inlined, passes through _query.
         if len(q) > PINNING_STATEMENT_BYTES:
             self.connection.sent_pinning_statement = True
-        return super()._query(q)
+        return super()._query(q)  # type: ignore[misc]  # private in mysqlclient, absent from its stubs
 
 
 class DatabaseWrapper(mysql_base.DatabaseWrapper):

@@ -44,6 +44,9 @@ class FaithfulWSGIServer(WSGIServer):
 
 class Command(StaticFilesRunserver):
     server_cls = FaithfulWSGIServer
+    # Set by runserver's handle() from the address argument; django-stubs does not declare them.
+    addr: str
+    _raw_ipv6: bool
 
     def on_bind(self, server_port: int) -> None:
         """Called once the socket listens, after Django's own banner."""
