@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -32,6 +33,14 @@ def validate_path_prefix(value: str) -> None:
         raise ValidationError("a path such as /hooks/github: starts with /, no trailing /, no empty segment")
     if value.count("/") > MAX_PREFIX_SEGMENTS:
         raise ValidationError(f"at most {MAX_PREFIX_SEGMENTS} segments")
+    first_segment = value.split("/")[1]
+    if first_segment in reserved_segments():
+        raise ValidationError(f"/{first_segment} belongs to the app itself: nothing under it is captured")
+
+
+def reserved_segments() -> set[str]:
+    """The first path segments webhook_site.urls keeps for the app (never captured)."""
+    return {settings.HITS_UI_PREFIX.strip("/"), "admin", settings.STATIC_URL.strip("/")}
 
 
 def validate_response_headers(value: object) -> None:

@@ -68,7 +68,7 @@ def test_a_rule_prefix_must_be_a_clean_path() -> None:
 
     from endpoints.models import validate_path_prefix
 
-    for bad in ("hooks", "/hooks/", "/a//b", "/a b", "/a?x"):
+    for bad in ("hooks", "/hooks/", "/a//b", "/a b", "/a?x", "/_", "/admin/x", "/static"):
         with pytest.raises(ValidationError):
             validate_path_prefix(bad)
     validate_path_prefix("/")
