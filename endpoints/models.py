@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -38,9 +37,11 @@ def validate_path_prefix(value: str) -> None:
         raise ValidationError(f"/{first_segment} belongs to the app itself: nothing under it is captured")
 
 
-def reserved_segments() -> set[str]:
+def reserved_segments() -> tuple[str, ...]:
     """The first path segments webhook_site.urls keeps for the app (never captured)."""
-    return {settings.HITS_UI_PREFIX.strip("/"), "admin", settings.STATIC_URL.strip("/")}
+    from webhook_site.urls import RESERVED_SEGMENTS  # the URLconf imports this module's app
+
+    return RESERVED_SEGMENTS
 
 
 def validate_response_headers(value: object) -> None:
@@ -71,7 +72,7 @@ class EndpointRule(models.Model):
         blank=True,
         choices=[(scheme.value, scheme.name.replace("_", " ").title()) for scheme in Scheme],
     )
-    # Fernet tokens (endpoints.secret_box); the plaintext never leaves this model's methods.
+    # Encrypted tokens (endpoints.secret_box); the plaintext never leaves this model's methods.
     secret_ciphertext = models.TextField(blank=True, editable=False)
     previous_secret_ciphertext = models.TextField(blank=True, editable=False)
     previous_secret_valid_until = models.DateTimeField(null=True, blank=True, editable=False)

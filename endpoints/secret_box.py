@@ -1,11 +1,15 @@
-"""Signing secrets encrypted at rest: Fernet tokens under ENDPOINTS_SECRET_KEYS (newest key first).
+"""Signing secrets encrypted at rest: libsodium's secretbox (XSalsa20-Poly1305, via PyNaCl) under
+ENDPOINTS_SECRET_KEYS, newest key first.
 
 The keys come from the environment (ENDPOINTS_SECRET_KEYS) or, on Lambda, from the Secrets Manager
 secret named by ENDPOINTS_SECRET_KEYS_SECRET_ARN, read once per process on first use (never at import:
-a function that serves no rule with a secret never calls Secrets Manager). Several keys make a
-MultiFernet: new secrets are encrypted with the first, every key still decrypts, so the encryption key
-rotates by putting a new key in front and, after `manage.py reencrypt_endpoint_secrets`, dropping the
-old one.
+a function that serves no rule with a secret never calls Secrets Manager). New secrets are encrypted
+with the first key and every key still decrypts, so the encryption key rotates by putting a new key
+in front, running `manage.py reencrypt_endpoint_secrets`, then dropping the old one.
+
+Why PyNaCl and not cryptography's Fernet/MultiFernet: every cryptography wheel's Rust extension needs
+libgcc_s.so.1, which the Lambda python3.12 runtime is not documented to provide, so the package's
+library check (lambda_artifact/check_libraries.py) refuses it; PyNaCl's extension needs only glibc.
 """
 
 from __future__ import annotations
@@ -14,13 +18,14 @@ import base64
 import functools
 import hashlib
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from nacl.exceptions import CryptoError
+from nacl.secret import SecretBox
 
 from webhook_site.secret_key import read_secret_string
 
-# Each configured key is key material (at least 32 random characters), hashed into a Fernet key, so a
-# Secrets Manager generated string (alphanumeric, no commas) serves as is.
+# Each configured key is key material (at least 32 random characters), hashed (SHA-256) into the
+# 32-byte secretbox key, so a Secrets Manager generated string (alphanumeric, no commas) serves as is.
 MIN_KEY_MATERIAL_LENGTH = 32
 KEY_DERIVATION_LABEL = b"webhook_site endpoint signing secrets:"
 KEYS_HELP = (
@@ -68,11 +73,10 @@ def local_development_key() -> str:
     return "local development only: " + settings.SECRET_KEY
 
 
-def fernet_key(material: str) -> Fernet:
+def secret_box_for(material: str) -> SecretBox:
     if len(material) < MIN_KEY_MATERIAL_LENGTH:
         raise SecretKeyTooShort(len(material))
-    digest = hashlib.sha256(KEY_DERIVATION_LABEL + material.encode("utf-8")).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
+    return SecretBox(hashlib.sha256(KEY_DERIVATION_LABEL + material.encode("utf-8")).digest())
 
 
 @functools.cache
@@ -87,15 +91,17 @@ def keys_configured() -> bool:
     )
 
 
-def fernet() -> MultiFernet:
+def boxes() -> list[SecretBox]:
+    """One box per configured key, newest first."""
     keys = configured_key_texts()
     if not keys:
         raise SecretKeysMissing
-    return MultiFernet([fernet_key(key) for key in keys])
+    return [secret_box_for(key) for key in keys]
 
 
 def encrypt(secret: str) -> str:
-    return fernet().encrypt(secret.encode("utf-8")).decode("ascii")
+    """A random nonce and the authenticated ciphertext, base64 (a stored token, safe as text)."""
+    return base64.b64encode(boxes()[0].encrypt(secret.encode("utf-8"))).decode("ascii")
 
 
 UNREADABLE = "A stored signing secret cannot be decrypted with the configured keys: was its key removed?"
@@ -103,30 +109,22 @@ UNREADABLE = "A stored signing secret cannot be decrypted with the configured ke
 
 def decrypt(token: str) -> str:
     try:
-        return fernet().decrypt(token.encode("ascii")).decode("utf-8")
-    except InvalidToken as error:
+        sealed = base64.b64decode(token, validate=True)
+    except ValueError as error:  # binascii.Error: the stored token was altered
         raise SecretUnreadable(UNREADABLE) from error
+    for box in boxes():
+        try:
+            return box.decrypt(sealed).decode("utf-8")
+        except CryptoError:
+            continue  # sealed under another key, or altered: Poly1305 tells, and we try the next
+    raise SecretUnreadable(UNREADABLE)
 
 
 def reencrypt(token: str) -> str:
-    """The same secret under the newest key (MultiFernet.rotate)."""
-    try:
-        return fernet().rotate(token.encode("ascii")).decode("ascii")
-    except InvalidToken as error:
-        raise SecretUnreadable(UNREADABLE) from error
+    """The same secret under the newest key."""
+    return encrypt(decrypt(token))
 
 
 def reset_cache() -> None:
     """Forget fetched keys (tests; a process picks up a rotated key secret on its next start)."""
     fetched_keys.cache_clear()
-
-
-__all__ = [
-    "SecretKeysMissing",
-    "SecretUnreadable",
-    "decrypt",
-    "encrypt",
-    "keys_configured",
-    "reencrypt",
-    "reset_cache",
-]
