@@ -145,7 +145,7 @@ rehearse: venv
 	$(BIN)/python -m deploy_rehearsal $(REHEARSAL_STAGE) --zip build/webhook-site-$(REHEARSAL_STAGE).zip
 
 ## chaos: captures while MariaDB and the stand-in are killed and restarted, then a soak, all audited
-## (about 5 minutes); rewrites docs/chaos.md. chaos-quick: the same at smoke size, into var/chaos-quick/
+## (4 to 5 minutes); rewrites docs/chaos.md. chaos-quick: the same at smoke size, into var/chaos-quick/
 .PHONY: chaos chaos-quick
 chaos: venv
 	$(BIN)/python -m chaos --mode full

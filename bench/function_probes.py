@@ -31,7 +31,7 @@ with open({report!r}, "w") as report:
 KEY_READ_TIMING = """
 import json, os, time
 os.environ["AWS_ENDPOINT_URL_SECRETS_MANAGER"] = {endpoint!r}
-from webhook_site.secret_key import read_secret_string
+from site_platform.aws import read_secret_string
 started = time.perf_counter_ns()
 read_secret_string({secret_arn!r})
 elapsed_ms = (time.perf_counter_ns() - started) / 1e6

@@ -25,11 +25,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from webhook_site.database_config import NO_READ_TIMEOUT, database_settings
-
 logger = logging.getLogger(__name__)
 
-ADMIN_URL_VARIABLE = "DATABASE_ADMIN_URL"
+ADMIN_URL_VARIABLE = "DATABASE_ADMIN_URL"  # read by settings into SCHEMA_ADMIN_DATABASE
 ADMIN_STAGE_VARIABLE = "SCHEMA_ADMIN_STAGE"
 # Taken from DATABASE_ADMIN_URL: who logs in, and OPTIONS, which carry the admin's lack of a read timeout.
 ADMIN_KEYS = ("USER", "PASSWORD", "OPTIONS")
@@ -46,7 +44,7 @@ class SchemaAdminElsewhere(CommandError):
 
 
 def admin_role_configured() -> bool:
-    return bool(os.environ.get(ADMIN_URL_VARIABLE))
+    return settings.SCHEMA_ADMIN_DATABASE is not None
 
 
 def refuse_in_web_stage(task: str) -> None:
@@ -67,15 +65,17 @@ def database_users() -> tuple[str | None, str]:
     admin user itself (the admin stage), whose configuration does not name the app user (None).
     """
     default_user = str(settings.DATABASES[DEFAULT_DB_ALIAS]["USER"])
-    if admin_role_configured():
-        return default_user, str(database_settings(ADMIN_URL_VARIABLE)["USER"])
+    if settings.SCHEMA_ADMIN_DATABASE is not None:
+        return default_user, str(settings.SCHEMA_ADMIN_DATABASE["USER"])
     return None, default_user
 
 
 def admin_settings(app_settings: dict[str, Any]) -> dict[str, Any]:
     """``app_settings`` logged in as the admin user, with no read timeout, after checking that
     DATABASE_ADMIN_URL names the app's very database."""
-    admin = database_settings(ADMIN_URL_VARIABLE, read_timeout_seconds=NO_READ_TIMEOUT)
+    admin = settings.SCHEMA_ADMIN_DATABASE
+    if admin is None:
+        raise ImproperlyConfigured(f"set {ADMIN_URL_VARIABLE} to run schema work as the admin user")
     for key in ("ENGINE", "NAME", "HOST", "PORT"):
         if str(admin.get(key)) != str(app_settings.get(key)):
             raise ImproperlyConfigured(

@@ -14,7 +14,7 @@ from typing import Any
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from db_roles.secrets import read_secret
+from site_platform.aws import read_secret_json
 
 
 def required_environment(name: str) -> str:
@@ -34,7 +34,7 @@ def master_connection_params() -> dict[str, Any]:
             "user": url["USER"],
             "password": url["PASSWORD"],
         }
-    secret = read_secret(required_environment("RDS_MASTER_SECRET_ARN"))
+    secret = read_secret_json(required_environment("RDS_MASTER_SECRET_ARN"))
     host, _, port = required_environment("RDS_INSTANCE_HOST").partition(":")
     # The instance (not the proxy) presents an RDS CA certificate, which the public CA bundle lacks.
     ca_bundle = required_environment("DATABASE_MASTER_CA_BUNDLE")
@@ -63,7 +63,7 @@ def role_login(user: str | None, secret_variable: str, password_variable: str) -
                 "(the admin user) beside DATABASE_URL (the app user)"
             )
         return user, os.environ[password_variable]
-    secret = read_secret(required_environment(secret_variable))
+    secret = read_secret_json(required_environment(secret_variable))
     if user is not None and secret.get("username") != user:
         raise ImproperlyConfigured(
             f"the secret in {secret_variable} is for user {secret.get('username')!r}, not {user!r}"

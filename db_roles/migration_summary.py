@@ -12,7 +12,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
 from db_roles.admin_role import as_schema_admin
-from webhook_site.connection_lifecycle import outside_request_cycle
+from site_platform.connection_lifecycle import outside_request_cycle
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,9 @@ from urllib.parse import unquote
 
 import boto3
 
-REGION = "us-east-1"
+# The stage's region is the local stack's: the stand-in checks the functions' tokens for it.
+from local_stack import REGION as REGION
+
 # moto accepts any credentials; these only have to look like keys. Never real ones.
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "AKIAREHEARSAL0000001",

@@ -112,7 +112,6 @@ class RehearsalStack:
                 AwsCredential(*ROLE_KEYS[role], policy=json.dumps(self.resolver().role_policy(role)))
                 for role in ROLE_KEYS
             ],
-            region=REGION,
             account_id=self.outputs["AccountId"],
             proxy_resource_id=self.outputs["ProxyResourceId"],
         )

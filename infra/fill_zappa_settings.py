@@ -43,7 +43,7 @@ REQUIRED_OUTPUTS = (
     "AdminFunctionRoleArn",
 )
 MYSQL_PORT = 3306
-ADMIN_STAGE_VARIABLE = "SCHEMA_ADMIN_STAGE"  # db_roles.admin_role reads it in the web function
+ADMIN_STAGE_VARIABLE = "SCHEMA_ADMIN_STAGE"  # the web function refuses admin tasks (db_roles.admin_role)
 # What only the admin function may hold: the admin login, and the bootstrap's secrets and instance.
 ADMIN_ONLY_VARIABLES = (
     "DATABASE_ADMIN_URL",

@@ -6,7 +6,8 @@
    (never local state such as var/ with its keys and passwords, nor others' untracked work), plus
    what the zip needs beyond the source: collected static files for WhiteNoise, the MariaDB client
    plugin mysql_clear_password.so, and optionally the RDS CA bundle.
-3. `manage.py check --deploy` on the copy, with the environment the stage's function will have.
+3. `manage.py check --deploy` on the copy, with the environment the stage's function will have, then
+   the database's mysql_iam configuration checks (`check --database default --tag mysql_iam`).
 4. `zappa package <stage>` run from that copy with the packaging venv active.
 5. lambda_artifact.bytecode on the zip: every module compiled with unchecked-hash invalidation,
    so a cold start on Lambda's read-only /var/task never recompiles anything.
@@ -30,8 +31,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from django.db import DEFAULT_DB_ALIAS
+
+from lambda_artifact.bytecode import TASK_ROOT
 from lambda_artifact.check_libraries import check_package, format_report
 from lambda_artifact.lambda_runtime import RUNTIME
+from webhook_site.db.mysql_iam.checks import IAM_CHECK_TAG
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 REQUIREMENTS = REPO_ROOT / "requirements-lambda.txt"
@@ -74,7 +79,7 @@ def build_package(
             cwd=staging,
             env=_plain_environment(),
         )
-    with _step("check --deploy"):
+    with _step("system checks"):
         check_deploy_settings(stage, staging, venv)
     return package_project(stage, staging, output, venv)
 
@@ -115,18 +120,30 @@ def stage_environment(stage: str, staging: Path, venv: Path) -> dict[str, str]:
 
 
 def check_deploy_settings(stage: str, staging: Path, venv: Path) -> None:
-    """`manage.py check --deploy` with the stage's settings: a warning fails the build.
+    """`manage.py check --deploy`, then the database's mysql_iam checks, with the stage's settings: a
+    warning fails the build.
 
-    The function reads its secret key from Secrets Manager at cold start; the check cannot reach AWS,
-    so it gets a throwaway key of production strength instead (checked, never shipped).
+    The IAM checks run alone (--tag): a full `check --database default` connects (Django's MySQL and
+    model checks read the server's version), and the stage's database is out of reach here. What
+    Lambda gives the function and the build cannot, the checks get a stand-in for (checked, never
+    shipped): a throwaway secret key of production strength (the function reads its own from Secrets
+    Manager at cold start), placeholder keys where the function's role puts its credentials, and the
+    plugin directory as it sits in the staging copy.
     """
     environment = _plain_environment() | stage_environment(stage, staging, venv)
-    environment["DJANGO_SECRET_KEY"] = secrets.token_urlsafe(48)
-    _run(
-        [str(venv / "bin" / "python"), "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=staging,
-        env=environment,
-    )
+    environment |= {
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),
+        "AWS_ACCESS_KEY_ID": "AKIDBUILDCHECKONLY000",
+        "AWS_SECRET_ACCESS_KEY": secrets.token_urlsafe(30),
+    }
+    if plugin_dir := environment.get("MARIADB_PLUGIN_DIR"):
+        environment["MARIADB_PLUGIN_DIR"] = str(staging / Path(plugin_dir).relative_to(TASK_ROOT))
+    python = str(venv / "bin" / "python")
+    for check in (
+        ["--deploy"],
+        ["--database", DEFAULT_DB_ALIAS, "--tag", IAM_CHECK_TAG],
+    ):
+        _run([python, "manage.py", "check", *check, "--fail-level", "WARNING"], cwd=staging, env=environment)
 
 
 def ensure_packaging_venv(venv: Path, python: str) -> None:

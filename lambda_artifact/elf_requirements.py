@@ -20,7 +20,6 @@ GLIBC_VERSION = re.compile(r"^GLIBC_(\d+)\.(\d+)(?:\.(\d+))?$")
 # The dynamic tags we read, and the attribute pyelftools sets on each with its string from .dynstr.
 STRING_TAG_ATTRIBUTES = {
     "DT_NEEDED": "needed",
-    "DT_SONAME": "soname",
     "DT_RUNPATH": "runpath",
     "DT_RPATH": "rpath",
 }
@@ -34,7 +33,6 @@ class NotAnElfObject(ValueError):
 class ElfRequirements:
     machine: str  # pyelftools' e_machine name, "EM_X86_64" for Lambda's x86_64 architecture
     elf_class: int  # 32 or 64
-    soname: str | None
     needed: tuple[str, ...]  # DT_NEEDED, in load order
     search_paths: tuple[str, ...]  # DT_RUNPATH, else DT_RPATH, split on ":" ($ORIGIN left as is)
     glibc: tuple[int, ...] | None  # highest GLIBC_x.y[.z] symbol version required, None if no versioned needs
@@ -60,7 +58,6 @@ def read_elf_requirements(data: bytes) -> ElfRequirements:
     return ElfRequirements(
         machine=elf["e_machine"],
         elf_class=elf.elfclass,
-        soname=next(iter(dynamic.get("DT_SONAME", [])), None),
         needed=tuple(dynamic.get("DT_NEEDED", [])),
         search_paths=tuple(part for entry in search for part in entry.split(":") if part),
         glibc=glibc,

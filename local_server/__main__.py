@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 
+from django.core.management.base import SystemCheckError
+
 from local_server.server import DEFAULT_WORKERS, ServerSettings, serve
 
 
@@ -15,7 +17,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webhook_site.settings")
-    serve(ServerSettings(host=args.host, port=args.port, workers=args.workers))
+    try:
+        serve(ServerSettings(host=args.host, port=args.port, workers=args.workers))
+    except SystemCheckError as error:
+        raise SystemExit(f"not serving: {error}") from error
 
 
 if __name__ == "__main__":

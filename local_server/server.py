@@ -60,7 +60,12 @@ class LocalServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships no t
 
 
 def serve(settings: ServerSettings) -> None:
-    """Serve the Django WSGI application until interrupted (Ctrl-C / SIGTERM)."""
+    """Serve the Django WSGI application until interrupted (Ctrl-C / SIGTERM), once the system checks,
+    the default database's included, pass (SystemCheckError otherwise, before anything listens)."""
     from django.core.wsgi import get_wsgi_application
 
-    LocalServer(get_wsgi_application(), settings).run()
+    from webhook_site.startup_checks import check_before_serving
+
+    application = get_wsgi_application()
+    check_before_serving()
+    LocalServer(application, settings).run()

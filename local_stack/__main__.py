@@ -9,7 +9,10 @@ import socket
 import sys
 from pathlib import Path
 
+from django.core.management.base import SystemCheckError
+
 from local_mariadb import ServerAlreadyRunning
+from local_rds_proxy import RunningProxy
 from local_stack.stack import LocalStack, local_password
 from local_stack.state_dir import StateDirInUse, own_state_dir
 
@@ -49,10 +52,14 @@ def main() -> None:
             run_stack(args)
     except (StateDirInUse, ServerAlreadyRunning) as error:
         raise SystemExit(str(error)) from None
+    except SystemCheckError as error:  # the site's configuration, before the first request
+        raise SystemExit(f"not serving: {error}") from None
 
 
 def run_stack(args: argparse.Namespace) -> None:
     stack = LocalStack(STATE_DIR)
+    proxy: RunningProxy | None = None
+    owner = os.getpid()
     try:
         # Entered with the state directory held, so a mariadbd still serving it is a leftover of a
         # stack that crashed (or was SIGKILLed): stop it rather than refuse.
@@ -63,31 +70,40 @@ def run_stack(args: argparse.Namespace) -> None:
                 flush=True,
             )
         # A thread of this process: it cannot outlive the stack, so no stand-in is ever left over.
-        with stack.start_stand_in(
+        proxy = stack.start_stand_in(
             listen_port=args.proxy_port,
             stats_port=args.stats_port,
             max_connections=20,
             borrow_timeout_seconds=5,
             stats_log_interval_seconds=60,
-        ) as proxy:
-            os.environ.update(stack.site_environment(proxy.port))
-            os.environ.update(stack.bootstrap_environment())  # only bootstrap_db_users reads these
-            serve_site(args.port, proxy.stats_port)
+        )
+        os.environ.update(stack.site_environment(proxy.port))
+        os.environ.update(stack.bootstrap_environment())  # only bootstrap_db_users reads these
+        serve_site(args.port, proxy.stats_port)
     finally:
-        if stack.has_database:
-            stack.server.stop()
+        # gunicorn's workers are forks of this process and leave through here too (SystemExit): only
+        # the stack itself owns the stand-in's thread and the database (a worker has no such thread,
+        # and would wait for it to stop until a timeout).
+        if os.getpid() == owner:
+            if proxy is not None:
+                proxy.stop()
+            if stack.has_database:
+                stack.server.stop()
 
 
 def serve_site(port: int, stats_port: int | None) -> None:
-    """Bootstrap the users, migrate as the admin user, and serve until Ctrl-C or SIGTERM."""
+    """Check the IAM configuration, bootstrap the users, migrate as the admin user, and serve until
+    Ctrl-C or SIGTERM (local_server runs the full checks, the database's included, before it listens)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webhook_site.settings")
     import django
     from django.core.management import call_command
     from django.db import connections
 
     from local_server import ServerSettings, serve
+    from webhook_site.startup_checks import check_database_configuration
 
     django.setup()
+    check_database_configuration()  # connects to nothing: the users do not exist before the bootstrap
     call_command("bootstrap_db_users")
     call_command("migrate", interactive=False)  # as webhook_admin, through the stand-in
     call_command("collectstatic", interactive=False, verbosity=0)
@@ -100,7 +116,7 @@ def serve_site(port: int, stats_port: int | None) -> None:
 
 def create_site_admin(port: int, password_file: Path = SITE_ADMIN_PASSWORD_FILE) -> str:
     """Create the admin-site user once (as webhook_app, through the stand-in); say how to sign in."""
-    from webhook_site.connection_lifecycle import outside_request_cycle
+    from site_platform.connection_lifecycle import outside_request_cycle
     from webhook_site.superuser import create_superuser_if_absent
 
     with outside_request_cycle():

@@ -25,8 +25,8 @@ from db_roles.bootstrap import bootstrap_db_users
 from local_mariadb import MariaDBServer
 from local_rds_proxy import AwsCredential, RunningProxy
 from local_stack import ADMIN_USER, APP_USER, LocalStack, aws_environment, database_url
+from site_platform import aws
 from webhook_site.database_config import database_settings
-from webhook_site.db import iam_auth
 
 # The tests' stand-ins: a small pool, and a borrow timeout short enough for a test to wait out.
 TEST_POOL: dict[str, Any] = {"max_connections": 10, "borrow_timeout_seconds": 5.0}
@@ -95,14 +95,14 @@ def use_aws_test_account(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     # Credentials are resolved once per process: forget any earlier test's.
-    iam_auth.aws_credentials.cache_clear()
+    aws.forget_aws_credentials()
 
 
 def sign_as(credential: AwsCredential, monkeypatch: pytest.MonkeyPatch) -> None:
     """This process's AWS keys, as a function whose role holds ``credential`` has them."""
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", credential.access_key_id)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", credential.secret_access_key)
-    iam_auth.forget_aws_credentials()
+    aws.forget_aws_credentials()
 
 
 @contextmanager

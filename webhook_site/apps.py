@@ -1,4 +1,4 @@
-"""The project's own wiring that needs Django ready: SnapStart hooks."""
+"""The project's own wiring that needs Django ready: the IAM backend's system checks, SnapStart hooks."""
 
 from django.apps import AppConfig
 
@@ -8,6 +8,9 @@ class WebhookSiteConfig(AppConfig):
     verbose_name = "webhook_site project wiring"
 
     def ready(self) -> None:
+        from webhook_site.db.mysql_iam.checks import register_checks
+
+        register_checks()
         # Zappa's handler sets Django up during the function's init, so hooks registered here are in
         # place before Lambda takes a SnapStart snapshot.
         from webhook_site import snapstart

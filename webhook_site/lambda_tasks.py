@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from db_roles.migration_summary import migrate_as_admin, migration_state
-from webhook_site.connection_lifecycle import outside_request_cycle
+from site_platform.connection_lifecycle import outside_request_cycle
 
 Event = dict[str, Any] | None
 

@@ -13,6 +13,8 @@ import os
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from site_platform.aws import read_secret_string
+
 INSECURE_LOCAL_KEY = "django-insecure-local-development-only-key"
 # Django's own bar for a production key (its deploy check security.W009): long, varied, not a default.
 MIN_KEY_LENGTH = 50
@@ -46,11 +48,3 @@ def require_strong_key(key: str, source: str) -> None:
             f"DJANGO_SECURE is on but {source} is not a strong key ({len(key)} characters): use at "
             f"least {MIN_KEY_LENGTH} random characters, e.g. from secrets.token_urlsafe(64)"
         )
-
-
-def read_secret_string(secret_arn: str) -> str:
-    import boto3  # only secure deployments pay for importing boto3 here
-
-    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-    client = boto3.session.Session().client("secretsmanager", region_name=region)
-    return str(client.get_secret_value(SecretId=secret_arn)["SecretString"])

@@ -7,10 +7,11 @@ in the README's configuration table.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import environ
 
-from webhook_site.database_config import database_settings
+from webhook_site.database_config import NO_READ_TIMEOUT, database_settings
 from webhook_site.secret_key import secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -74,6 +75,14 @@ TEMPLATES = [
 DATABASES = {
     "default": database_settings("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
+# Processes that hold both roles (make stack, the tests, the benchmarks) name the schema admin in
+# DATABASE_ADMIN_URL; db_roles.admin_role swaps that login in for schema work, with no read timeout (a
+# DDL statement may run for minutes). Deployed, no function holds both (docs/deploy.md).
+SCHEMA_ADMIN_DATABASE: dict[str, Any] | None = (
+    database_settings("DATABASE_ADMIN_URL", read_timeout_seconds=NO_READ_TIMEOUT)
+    if env.str("DATABASE_ADMIN_URL", default="")
+    else None
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -66,10 +66,10 @@ def warm_for_snapshot() -> None:
 
 def reset_after_restore() -> None:
     """Drop what must be unique to this environment or fresh after a restore."""
-    from webhook_site.db import iam_auth
+    from site_platform.aws import forget_aws_credentials
 
     connections.close_all()
-    iam_auth.forget_aws_credentials()
+    forget_aws_credentials()
     random.seed()  # from os.urandom, which differs per environment
 
 

@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 
 from db_roles.admin_role import refuse_in_web_stage
-from db_roles.secrets import read_secret
+from site_platform.aws import read_secret_json
 
 SECRET_VARIABLE = "DJANGO_SUPERUSER_SECRET_ARN"  # noqa: S105 - the name of a variable, not a secret
 
@@ -28,7 +28,7 @@ def create_superuser_from_secret() -> dict[str, Any]:
         raise ImproperlyConfigured(
             f"set {SECRET_VARIABLE} to the secret holding username, email and password"
         )
-    secret = read_secret(secret_arn)
+    secret = read_secret_json(secret_arn)
     missing = {"username", "password"} - set(secret)
     if missing:
         raise ImproperlyConfigured(f"the superuser secret lacks {', '.join(sorted(missing))}")

@@ -18,7 +18,7 @@ Answer = tuple[int, dict[str, str], bytes]
 
 
 def request(
-    api: RuntimeApi, method: str, path: str, body: bytes = b"", headers: dict | None = None
+    api: RuntimeApi, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
 ) -> Answer:
     connection = http.client.HTTPConnection(api.address, timeout=10)
     connection.request(method, path, body=body, headers=headers or {})

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.core.management.commands.migrate import Command as DjangoMigrateCommand
 from django.db import OperationalError, connection, connections
 from django.db.models.signals import pre_migrate
-from django.test import Client
+from django.test import Client, override_settings
 
 from db_roles.admin_role import SchemaAdminElsewhere, admin_settings, as_schema_admin
 from db_roles.bootstrap import bootstrap_db_users
@@ -21,12 +21,13 @@ from db_roles.migration_summary import current_database_user
 from local_mariadb import MariaDBServer
 from tests.db_roles.hits_migrations import hits_migrations
 from webhook_site import lambda_tasks
+from webhook_site.database_config import database_settings
 
 pytestmark = [pytest.mark.mariadb_only, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def two_roles(mariadb_server: MariaDBServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def two_roles(mariadb_server: MariaDBServer, monkeypatch: pytest.MonkeyPatch, settings) -> Iterator[None]:
     """The test database served the production way: default alias = app user, admin via DATABASE_ADMIN_URL."""
     database = connection.settings_dict["NAME"]
     master = dict(connection.settings_dict)
@@ -42,6 +43,7 @@ def two_roles(mariadb_server: MariaDBServer, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv(
         "DATABASE_ADMIN_URL", f"mysql://roles_admin:admin-pw@{master['HOST']}:{master['PORT']}/{database}"
     )
+    settings.SCHEMA_ADMIN_DATABASE = database_settings("DATABASE_ADMIN_URL", read_timeout_seconds=0)
     connection.close()
     connection.settings_dict.update(USER="roles_app", PASSWORD="app-pw")
     yield
@@ -64,10 +66,8 @@ def test_plain_migrate_runs_as_the_admin_user(two_roles: None) -> None:
     assert current_database_user() == "roles_app@%"
 
 
-def test_without_the_admin_role_the_app_user_cannot_migrate(
-    two_roles: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delenv("DATABASE_ADMIN_URL")
+def test_without_the_admin_role_the_app_user_cannot_migrate(two_roles: None, settings) -> None:
+    settings.SCHEMA_ADMIN_DATABASE = None
     with pytest.raises(OperationalError) as refused:
         call_command("migrate", "hits", "zero", verbosity=0)
     assert refused.value.args[0] == 1142
@@ -173,8 +173,7 @@ def test_the_admin_stage_migrates_as_its_own_user(two_roles: None) -> None:
     call_command("migrate", "hits", "zero", verbosity=0)
     connection.close()
     connection.settings_dict.update(USER="roles_admin", PASSWORD="admin-pw")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.delenv("DATABASE_ADMIN_URL")
+    with override_settings(SCHEMA_ADMIN_DATABASE=None):
         output = StringIO()
         call_command("migrate", stdout=output)
     assert "Migrating as database user roles_admin." in output.getvalue()
@@ -186,8 +185,8 @@ def test_the_admin_stage_migrates_as_its_own_user(two_roles: None) -> None:
 @pytest.fixture
 def web_stage(two_roles: None) -> Iterator[None]:
     """A web stage's function: connects as the app user and names its admin stage."""
-    with pytest.MonkeyPatch.context() as patch:  # undone before two_roles migrates back
-        patch.delenv("DATABASE_ADMIN_URL")
+    # Undone before two_roles migrates back.
+    with pytest.MonkeyPatch.context() as patch, override_settings(SCHEMA_ADMIN_DATABASE=None):
         patch.setenv("SCHEMA_ADMIN_STAGE", "production_admin")
         yield
 

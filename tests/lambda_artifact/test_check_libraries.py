@@ -128,9 +128,7 @@ def test_plugin_dir_without_the_plugin_fails(tmp_path, clear_password_plugin):
 
 def test_origin_runpath_finds_an_auditwheel_libs_folder():
     # The layout auditwheel gives wheels that bundle libraries: pkg/_ext.so with RUNPATH $ORIGIN/../pkg.libs.
-    requirements = ElfRequirements(
-        "EM_X86_64", 64, None, ("libfoo-1a2b.so.1",), ("$ORIGIN/../pkg.libs",), (2, 17)
-    )
+    requirements = ElfRequirements("EM_X86_64", 64, ("libfoo-1a2b.so.1",), ("$ORIGIN/../pkg.libs",), (2, 17))
 
     found = resolve_dependency("pkg/_ext.so", requirements, "libfoo-1a2b.so.1", {"pkg.libs/libfoo-1a2b.so.1"})
     absent = resolve_dependency(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 import pytest
 
@@ -12,7 +13,7 @@ from local_rds_proxy.iam_policy import ConnectAuthorizer, IamPolicy, PolicyError
 ARN = "arn:aws:rds-db:eu-west-1:123456789012:dbuser:prx-0abc/webhook_app"
 
 
-def policy(*statements: dict[str, object]) -> IamPolicy:
+def policy(*statements: Mapping[str, object]) -> IamPolicy:
     return IamPolicy.from_json(json.dumps({"Version": "2012-10-17", "Statement": list(statements)}))
 
 

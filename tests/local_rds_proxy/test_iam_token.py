@@ -106,7 +106,7 @@ def test_plain_password_is_not_a_token(verifier: TokenVerifier) -> None:
 def test_token_expires_after_15_minutes(verifier: TokenVerifier) -> None:
     token = boto3_token()
     now = time.time()
-    assert verifier.verify(token, "app", now=now + 899)
+    assert verifier.verify(token, "app", now=now + 899).user == "app"
     assert rejection(verifier, token, now=now + 902) == "expired"
 
 
@@ -119,7 +119,7 @@ def test_token_minted_16_minutes_ago_is_refused(verifier: TokenVerifier) -> None
 def test_token_from_the_future_beyond_clock_skew_is_refused(verifier: TokenVerifier) -> None:
     now = time.time()
     early = build_auth_token(ENDPOINT, "app", KEY, REGION, signed_at=now + 290)
-    assert verifier.verify(early, "app", now=now)
+    assert verifier.verify(early, "app", now=now).user == "app"
     late = build_auth_token(ENDPOINT, "app", KEY, REGION, signed_at=now + 310)
     assert rejection(verifier, late, now=now) == "future"
 

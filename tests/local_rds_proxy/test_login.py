@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import socket
 from collections.abc import Callable
+from typing import Any
 
 import MySQLdb
 import pymysql
@@ -33,13 +34,13 @@ ACCESS_DENIED = 1045
 TLS_REQUIRED = 3159
 
 
-def mysqlclient_error(proxy: RunningProxy, ca: str, **options: object) -> tuple[int, str]:
+def mysqlclient_error(proxy: RunningProxy, ca: str, **options: Any) -> tuple[int, str]:
     with pytest.raises(MySQLdb.OperationalError) as caught:
         connect_mysqlclient(proxy, ca, **options)
     return caught.value.args[0], caught.value.args[1]
 
 
-def pymysql_error(proxy: RunningProxy, ca: str, **options: object) -> tuple[int, str]:
+def pymysql_error(proxy: RunningProxy, ca: str, **options: Any) -> tuple[int, str]:
     with pytest.raises(pymysql.err.OperationalError) as caught:
         connect_pymysql(proxy, ca, **options)
     return caught.value.args[0], caught.value.args[1]

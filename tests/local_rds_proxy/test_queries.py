@@ -28,7 +28,9 @@ _markers = itertools.count(1)
 
 
 @pytest.fixture(params=sorted(DRIVERS))
-def connect(request: pytest.FixtureRequest, shared_proxy: RunningProxy, ca_path: str) -> Iterator[Callable]:
+def connect(
+    request: pytest.FixtureRequest, shared_proxy: RunningProxy, ca_path: str
+) -> Iterator[Callable[..., Any]]:
     opened: list[Any] = []
 
     def open_connection(**options: Any) -> Any:
@@ -55,19 +57,19 @@ def rows_for(backend: MariaDBServer, marker: int) -> list[str]:
     ]
 
 
-def test_select(connect: Callable) -> None:
+def test_select(connect: Callable[..., Any]) -> None:
     assert scalar(connect(), "SELECT 6 * 7") == 42
 
 
 def test_autocommit_insert_is_visible_at_once(
-    connect: Callable, proxy_backend: MariaDBServer, marker: int
+    connect: Callable[..., Any], proxy_backend: MariaDBServer, marker: int
 ) -> None:
     connection = connect(autocommit=True)
     connection.cursor().execute("INSERT INTO items (client, note) VALUES (%s, 'autocommit')", (marker,))
     assert rows_for(proxy_backend, marker) == ["autocommit"]
 
 
-def test_commit_and_rollback(connect: Callable, proxy_backend: MariaDBServer, marker: int) -> None:
+def test_commit_and_rollback(connect: Callable[..., Any], proxy_backend: MariaDBServer, marker: int) -> None:
     connection = connect()  # PEP 249: autocommit off
     cursor = connection.cursor()
     cursor.execute("INSERT INTO items (client, note) VALUES (%s, 'rolled back')", (marker,))
@@ -78,7 +80,7 @@ def test_commit_and_rollback(connect: Callable, proxy_backend: MariaDBServer, ma
     assert rows_for(proxy_backend, marker) == ["committed"]
 
 
-def test_multi_statement_query(connect: Callable) -> None:
+def test_multi_statement_query(connect: Callable[..., Any]) -> None:
     # PyMySQL only sends several statements at once when asked to.
     cursor = connect(autocommit=True, client_flag=CLIENT.MULTI_STATEMENTS | CLIENT.MULTI_RESULTS).cursor()
     cursor.execute("SELECT 1; SELECT 2, 3; DO 0")
@@ -88,7 +90,7 @@ def test_multi_statement_query(connect: Callable) -> None:
     assert [list(map(tuple, result)) for result in results[:2]] == [[(1,)], [(2, 3)]]
 
 
-def test_error_does_not_break_the_session(connect: Callable) -> None:
+def test_error_does_not_break_the_session(connect: Callable[..., Any]) -> None:
     connection = connect(autocommit=True)
     with pytest.raises(Exception, match="doesn't exist") as caught:
         connection.cursor().execute("SELECT * FROM no_such_table")
@@ -96,14 +98,14 @@ def test_error_does_not_break_the_session(connect: Callable) -> None:
     assert scalar(connection, "SELECT 'still fine'") == "still fine"
 
 
-def test_large_result_set(connect: Callable) -> None:
+def test_large_result_set(connect: Callable[..., Any]) -> None:
     cursor = connect().cursor()
     cursor.execute("SELECT seq, REPEAT('x', 100) FROM seq_1_to_20000")
     assert len(cursor.fetchall()) == 20_000
 
 
 def test_load_data_local_infile(
-    connect: Callable, proxy_backend: MariaDBServer, marker: int, tmp_path: Path
+    connect: Callable[..., Any], proxy_backend: MariaDBServer, marker: int, tmp_path: Path
 ) -> None:
     data = tmp_path / "items.tsv"
     data.write_text("".join(f"{marker}\tloaded {number}\n" for number in range(3)))

@@ -77,6 +77,7 @@ def test_error_in_the_middle_keeps_the_last_known_status() -> None:
     steps = feed_all(tracker, [ok(0x0003 | wire.SERVER_MORE_RESULTS_EXISTS), err()])
     assert steps == [Step.MORE, Step.DONE]
     assert tracker.status == 0x0003 | wire.SERVER_MORE_RESULTS_EXISTS
+    assert tracker.error is not None
     assert (tracker.results_completed, tracker.error.code) == (1, 1064)
 
 
@@ -90,6 +91,7 @@ def test_error_after_rows() -> None:
     tracker = ResponseTracker(wire.COM_QUERY, CLASSIC, 0x0002)
     packets = [b"\x01", column(), eof(0x0002), row(b"1"), err(1317)]
     assert feed_all(tracker, packets)[-1] is Step.DONE
+    assert tracker.error is not None
     assert (tracker.error.code, tracker.results_completed) == (1317, 0)
 
 

@@ -126,7 +126,7 @@ def test_idle_client_is_disconnected_and_its_transaction_discarded(
     cursor.execute("BEGIN")
     cursor.execute("INSERT INTO items (client, note) VALUES (-1, 'left idle')")
     started = time.monotonic()
-    raw_socket = client._sock
+    raw_socket = client._sock  # type: ignore[attr-defined]  # PyMySQL's socket, for a raw read
     raw_socket.settimeout(TIMEOUT * 3)
     with contextlib.suppress(ConnectionError):  # an abrupt close is a close too
         assert raw_socket.recv(1) == b""  # blocks until the proxy closes the connection

@@ -99,7 +99,7 @@ def main() -> None:
     from zappa import handler  # the function's handler module: init
 
     if os.environ.get("SNAPSTART_RESOLVE_CREDENTIALS_AT_INIT") and handler.global_handler is not None:
-        from webhook_site.db.iam_auth import aws_credentials
+        from site_platform.aws import aws_credentials
 
         aws_credentials()
     run_before_snapshot()

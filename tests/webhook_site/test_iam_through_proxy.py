@@ -235,7 +235,8 @@ def test_a_refused_login_is_retried_once_with_a_fresh_token(make_stack, monkeypa
         regions_signed.append(signing_region)
         return real_mint(host, port, user, signing_region)
 
-    monkeypatch.setattr(base, "mint_auth_token", first_token_for_the_wrong_region)
+    monkeypatch.setattr(base, "mint_auth_token", first_token_for_the_wrong_region)  # the first login
+    monkeypatch.setattr(iam_auth, "mint_auth_token", first_token_for_the_wrong_region)  # the retry
     with default_alias_on_proxy(stack, monkeypatch):
         capture(WsgiClient())
     assert regions_signed == ["us-west-2", REGION]

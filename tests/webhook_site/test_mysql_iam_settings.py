@@ -9,13 +9,16 @@ from typing import Any
 
 import boto3
 import botocore.session
+import certifi
+import MySQLdb
 import pytest
 import time_machine
 from django.core.exceptions import ImproperlyConfigured
 from django.db.backends.mysql.base import DatabaseWrapper as PlainMySQLWrapper
 
+from site_platform.aws import aws_credentials
 from webhook_site.database_config import database_settings
-from webhook_site.db.iam_auth import aws_credentials, mint_auth_token, tokens_minted
+from webhook_site.db.iam_auth import mint_auth_token, tokens_minted
 from webhook_site.db.mysql_iam.base import DatabaseWrapper
 
 PROXY_URL = "mysql-iam://webhook_app@proxy.example.com:3306/webhook_site"
@@ -35,7 +38,7 @@ def wrapper(settings_dict: dict[str, Any]) -> DatabaseWrapper:
     return DatabaseWrapper({**settings_dict, "TIME_ZONE": None}, alias="probe")
 
 
-def test_mysql_iam_url_selects_the_backend_with_verified_tls_and_reuse(iam_environment: None) -> None:
+def test_mysql_iam_url_selects_the_backend_with_reuse_and_leaves_tls_to_it(iam_environment: None) -> None:
     database = database_settings("DATABASE_URL", default="sqlite://")
     assert database["ENGINE"] == "webhook_site.db.mysql_iam"
     assert (database["HOST"], database["PORT"], database["USER"], database["PASSWORD"]) == (
@@ -47,7 +50,8 @@ def test_mysql_iam_url_selects_the_backend_with_verified_tls_and_reuse(iam_envir
     assert database["CONN_MAX_AGE"] == 600
     assert database["CONN_HEALTH_CHECKS"] is True
     options = database["OPTIONS"]
-    assert options["ssl_mode"] == "VERIFY_IDENTITY"
+    assert "ssl" not in options
+    assert "ssl_mode" not in options  # the backend's default (VERIFY_IDENTITY), owned there alone
     assert options["autocommit"] is True
     assert options["isolation_level"] is None
     assert "init_command" not in options
@@ -100,7 +104,19 @@ def test_connection_params_carry_a_fresh_token_for_that_host_and_port(iam_enviro
     assert "X-Amz-Expires=900" in first["password"]
     assert "%2Feu-west-1%2Frds-db%2Faws4_request" in first["password"]
     assert first["ssl_mode"] == "VERIFY_IDENTITY"
+    assert first["ssl"] == {"ca": certifi.where()}
     assert "aws_region" not in first
+
+
+def test_a_ca_bundle_of_its_own_replaces_only_the_backends_default_bundle(
+    iam_environment: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_CA_BUNDLE", "/opt/rds/global-bundle.pem")
+
+    params = wrapper(database_settings("DATABASE_URL")).get_connection_params()
+
+    assert params["ssl"] == {"ca": "/opt/rds/global-bundle.pem"}
+    assert params["ssl_mode"] == "VERIFY_IDENTITY"
 
 
 def test_a_password_in_settings_is_refused(iam_environment: None) -> None:
@@ -110,10 +126,20 @@ def test_a_password_in_settings_is_refused(iam_environment: None) -> None:
         wrapper(settings_dict).get_connection_params()
 
 
-def test_unverified_tls_is_refused(iam_environment: None) -> None:
+@pytest.mark.parametrize("ssl_mode", ["REQUIRED", "VERIFY_CA", "PREFERRED", "DISABLED"])
+def test_tls_that_does_not_verify_the_host_name_is_refused(iam_environment: None, ssl_mode: str) -> None:
+    # VERIFY_CA checks the certificate's issuer, not that it names the proxy.
     settings_dict = database_settings("DATABASE_URL", default="sqlite://")
-    settings_dict["OPTIONS"]["ssl_mode"] = "REQUIRED"
+    settings_dict["OPTIONS"]["ssl_mode"] = ssl_mode
     with pytest.raises(ImproperlyConfigured, match="unverified server"):
+        wrapper(settings_dict).get_connection_params()
+
+
+def test_a_refused_configuration_is_the_drivers_operational_error_too(iam_environment: None) -> None:
+    # What lets Django turn it into django.db.OperationalError, and the site into a 503.
+    settings_dict = database_settings("DATABASE_URL")
+    settings_dict["PASSWORD"] = "hunter2"
+    with pytest.raises(MySQLdb.OperationalError):
         wrapper(settings_dict).get_connection_params()
 
 

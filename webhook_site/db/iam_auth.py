@@ -7,18 +7,13 @@ per physical connect is right, and one minted at import time would break every c
 
 from __future__ import annotations
 
-import functools
-import os
 import threading
-from typing import Any
 
-import botocore.session
 from botocore.auth import SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
-from botocore.credentials import EnvProvider
-from django.core.exceptions import ImproperlyConfigured
 
-REGION_ENVIRONMENT_VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION")
+from site_platform.aws import aws_credentials, forget_aws_credentials
+
 # What RDS signs IAM database tokens for, and the longest life AWS accepts (botocore uses the same).
 SIGNING_SERVICE = "rds-db"
 TOKEN_LIFETIME_SECONDS = 900
@@ -39,43 +34,6 @@ class TokenCounter:
 tokens_minted = TokenCounter()
 
 
-def aws_region(configured: str | None = None) -> str:
-    """The region to sign for: the configured one, else AWS_REGION (Lambda sets it) or AWS_DEFAULT_REGION."""
-    region = configured or next(
-        (os.environ[name] for name in REGION_ENVIRONMENT_VARIABLES if os.environ.get(name)), None
-    )
-    if not region:
-        raise ImproperlyConfigured(
-            "AWS region not set for IAM database auth: set AWS_REGION (Lambda sets it for you) "
-            "or add ?aws_region=<region> to DATABASE_URL"
-        )
-    return region
-
-
-@functools.cache
-def aws_credentials() -> Any:
-    """The process's AWS credentials (on Lambda, the function role's), resolved once.
-
-    botocore's default chain looks at the environment first, which is where Lambda puts the role's
-    keys; asking that provider directly skips building a whole botocore Session (it registers ~120
-    event handlers: ~10-15 ms of every cold start, measured in the Lambda zip). Other sources
-    (profiles, SSO, container and instance roles) go through the full chain as before.
-    """
-    credentials = EnvProvider().load() or botocore.session.Session().get_credentials()
-    if credentials is None:
-        raise ImproperlyConfigured(
-            "no AWS credentials to sign the database auth token: on Lambda the function's role "
-            "provides them; locally set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE"
-        )
-    return credentials
-
-
-def forget_aws_credentials() -> None:
-    """Resolve credentials afresh next time: after a refused login (the keys may have rotated since
-    they were cached) and after a SnapStart restore."""
-    aws_credentials.cache_clear()
-
-
 def mint_auth_token(host: str, port: int, user: str, region: str) -> str:
     """A fresh token for ``user`` at exactly the ``host:port`` the driver will connect to.
 
@@ -90,3 +48,9 @@ def mint_auth_token(host: str, port: int, user: str, region: str) -> str:
     signer.add_auth(request)
     tokens_minted.increment()
     return str(request.prepare().url).removeprefix("https://")
+
+
+def mint_auth_token_with_fresh_credentials(host: str, port: int, user: str, region: str) -> str:
+    """mint_auth_token() with credentials resolved anew: the cached ones may be the keys just refused."""
+    forget_aws_credentials()
+    return mint_auth_token(host, port, user, region)

@@ -13,7 +13,7 @@ from django.core.management.commands import migrate
 from django.db import connections
 
 from db_roles.admin_role import as_schema_admin
-from webhook_site.connection_lifecycle import outside_request_cycle
+from site_platform.connection_lifecycle import outside_request_cycle
 
 
 class Command(migrate.Command):

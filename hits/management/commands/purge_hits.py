@@ -23,7 +23,7 @@ from hits.retention import (
     plan_purge,
     purge,
 )
-from webhook_site.connection_lifecycle import outside_request_cycle
+from site_platform.connection_lifecycle import outside_request_cycle
 
 
 class Command(BaseCommand):

@@ -16,9 +16,10 @@ from typing import Any
 
 from django.contrib.staticfiles.management.commands.runserver import Command as StaticFilesRunserver
 from django.core.servers.basehttp import WSGIRequestHandler, WSGIServer
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 
 from hits.startup_message import site_is_up
+from webhook_site.startup_checks import check_database_configuration
 
 
 class SentHeadersOnlyRequestHandler(WSGIRequestHandler):
@@ -44,6 +45,13 @@ class FaithfulWSGIServer(WSGIServer):
 
 class Command(StaticFilesRunserver):
     server_cls = FaithfulWSGIServer
+
+    def check(self, *args: Any, **kwargs: Any) -> None:
+        """Django's start-up checks plus the default database's (webhook_site.startup_checks)."""
+        check_database_configuration()
+        kwargs.setdefault("databases", [DEFAULT_DB_ALIAS])
+        super().check(*args, **kwargs)
+
     # Set by runserver's handle() from the address argument; django-stubs does not declare them.
     addr: str
     _raw_ipv6: bool
