@@ -50,7 +50,6 @@ def seed(server: MariaDBServer, rule_id: int, rows: int) -> None:
                 SEED_INSERT.format(first=first, last=last),
                 [CAPTURE_PATH, headers, WEBHOOK_BODY, len(WEBHOOK_BODY), rule_id],
             )
-        connection.commit()
 
 
 def timed_purge() -> tuple[float, str]:

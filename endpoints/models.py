@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from endpoints import secret_box
 from endpoints.signatures import DEFAULT_TOLERANCE_SECONDS, DIGESTS, Encoding, Scheme, SigningConfig
-from hits.retention import MAX_AGE
 
 # A prefix is matched segment by segment, so the lookup asks for at most this many candidates.
 MAX_PREFIX_SEGMENTS = 16
@@ -19,6 +20,9 @@ MAX_PREFIX_SEGMENTS = 16
 # (zappa_settings.json): a 10 s delay leaves the capture itself most of the budget.
 MAX_DELAY_MS = 10_000
 MAX_TOLERANCE_SECONDS = 86_400
+# purge_hits' own bound (hits.retention.MAX_AGE, which this layer may not import; a test keeps them
+# equal): far beyond any useful retention, far inside datetime's range.
+MAX_RETENTION_AGE = timedelta(days=36_525)
 HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 # Headers the WSGI server and the gateway own; a rule setting them would corrupt the response framing.
 FORBIDDEN_RESPONSE_HEADERS = frozenset(
@@ -37,11 +41,12 @@ def validate_path_prefix(value: str) -> None:
         raise ValidationError(f"/{first_segment} belongs to the app itself: nothing under it is captured")
 
 
-def reserved_segments() -> tuple[str, ...]:
-    """The first path segments webhook_site.urls keeps for the app (never captured)."""
-    from webhook_site.urls import RESERVED_SEGMENTS  # the URLconf imports this module's app
-
-    return RESERVED_SEGMENTS
+def reserved_segments() -> set[str]:
+    """The first path segments webhook_site/urls.py keeps for the app (never captured); a test holds
+    the two to the same answer. STATIC_URL's last segment, because Django prefixes a relative
+    STATIC_URL with the current request's script name (API Gateway's stage)."""
+    static = urlsplit(settings.STATIC_URL).path.strip("/").split("/")[-1]
+    return {settings.HITS_UI_PREFIX.strip("/"), "admin", static}
 
 
 def validate_response_headers(value: object) -> None:
@@ -120,7 +125,7 @@ class EndpointRule(models.Model):
     retention_max_age = models.DurationField(
         null=True,
         blank=True,
-        validators=[MinValueValidator(timedelta(seconds=1)), MaxValueValidator(MAX_AGE)],
+        validators=[MinValueValidator(timedelta(seconds=1)), MaxValueValidator(MAX_RETENTION_AGE)],
         help_text="Hits under this rule older than this go (e.g. 7 00:00:00 for 7 days).",
     )
     retention_max_count = models.PositiveIntegerField(

@@ -22,7 +22,7 @@ from django.conf import settings
 from nacl.exceptions import CryptoError
 from nacl.secret import SecretBox
 
-from webhook_site.secret_key import read_secret_string
+from site_platform.aws import read_secret_string
 
 # Each configured key is key material (at least 32 random characters), hashed (SHA-256) into the
 # 32-byte secretbox key, so a Secrets Manager generated string (alphanumeric, no commas) serves as is.

@@ -13,7 +13,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
-from endpoints.responses import rule_response
 from hits.access import api_viewer_required, may_view_hits, page_viewer_required
 from hits.body_display import display_body
 from hits.capture import record_hit
@@ -21,6 +20,7 @@ from hits.downloads import raw_body_response
 from hits.models import Hit
 from hits.pagination import BadPageRequest, HitPage, hit_page
 from hits.received import RequestRefused
+from hits.rule_responses import rule_response
 from hits.security_headers import strict_content_security_policy
 from hits.serialization import hit_full, hit_summary
 

@@ -73,3 +73,17 @@ def test_a_rule_prefix_must_be_a_clean_path() -> None:
             validate_path_prefix(bad)
     validate_path_prefix("/")
     validate_path_prefix("/hooks/github")
+
+
+def test_the_reserved_segments_are_the_urlconfs() -> None:
+    from endpoints.models import reserved_segments
+    from webhook_site.urls import RESERVED_SEGMENTS
+
+    assert reserved_segments() == set(RESERVED_SEGMENTS)
+
+
+def test_a_rules_retention_bound_is_purge_hits_own() -> None:
+    from endpoints.models import MAX_RETENTION_AGE
+    from hits.retention import MAX_AGE
+
+    assert MAX_RETENTION_AGE == MAX_AGE

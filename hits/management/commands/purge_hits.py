@@ -9,7 +9,6 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from endpoints.retention import RulePurge, purge_endpoint_rules
 from hits.retention import (
     DEFAULT_BATCH_SIZE,
     MAX_BATCH_SIZE,
@@ -23,6 +22,7 @@ from hits.retention import (
     plan_purge,
     purge,
 )
+from hits.rule_retention import RulePurge, purge_endpoint_rules
 from site_platform.connection_lifecycle import outside_request_cycle
 
 

@@ -1,4 +1,5 @@
-"""The answer a rule gives once its hit is stored: a handshake, a preflight or the configured response."""
+"""The answer an endpoint rule gives once its hit is stored: a handshake, a preflight or the configured
+response (endpoints/ holds the pieces; this puts them in order around a capture)."""
 
 from __future__ import annotations
 
