@@ -19,6 +19,7 @@ import functools
 import hashlib
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from nacl.exceptions import CryptoError
 from nacl.secret import SecretBox
 
@@ -51,6 +52,13 @@ class SecretKeyTooShort(SecretKeysMissing):
         )
 
 
+class SecretKeysUnavailable(SecretKeysMissing):
+    """Secrets Manager could not be asked for the keys (no region, no permission, no network)."""
+
+    def __init__(self, reason: str) -> None:
+        Exception.__init__(self, reason)
+
+
 class SecretUnreadable(Exception):
     """A stored secret was encrypted with a key that is no longer configured (or was altered)."""
 
@@ -61,7 +69,7 @@ def configured_key_texts() -> list[str]:
     if keys:
         return keys
     if settings.ENDPOINTS_SECRET_KEYS_SECRET_ARN:
-        return [key.strip() for key in fetched_keys(settings.ENDPOINTS_SECRET_KEYS_SECRET_ARN).split(",")]
+        return [key.strip() for key in keys_from_secret(settings.ENDPOINTS_SECRET_KEYS_SECRET_ARN).split(",")]
     if settings.SECURE:
         return []
     return [local_development_key()]
@@ -77,6 +85,18 @@ def secret_box_for(material: str) -> SecretBox:
     if len(material) < MIN_KEY_MATERIAL_LENGTH:
         raise SecretKeyTooShort(len(material))
     return SecretBox(hashlib.sha256(KEY_DERIVATION_LABEL + material.encode("utf-8")).digest())
+
+
+def keys_from_secret(secret_arn: str) -> str:
+    """The secret's value; SecretKeysUnavailable (the reason, never a value) when AWS cannot give it."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        return fetched_keys(secret_arn)
+    except (BotoCoreError, ClientError, ImproperlyConfigured) as error:
+        raise SecretKeysUnavailable(
+            f"The keys for endpoint signing secrets cannot be read from {secret_arn}: {error}"
+        ) from error
 
 
 @functools.cache

@@ -94,8 +94,11 @@ def signature_outcome(rule: EndpointRule | None, received: ReceivedRequest) -> s
     """Verified on the raw bytes and unredacted headers, before anything is redacted or stored."""
     try:
         config = rule.signing_config(timezone.now()) if rule is not None else None
-    except (SecretKeysMissing, SecretUnreadable) as error:
+    except SecretKeysMissing as error:
         # Still captured (the request arrived); the operator learns why nothing could be verified.
+        logger.error("endpoint rule %s: %s", rule.pk if rule else None, error)
+        return invalid("the keys that decrypt the rule's secret are not available")
+    except SecretUnreadable as error:
         logger.error("endpoint rule %s: %s", rule.pk if rule else None, error)
         return invalid("the rule's secret cannot be decrypted with the configured keys")
     if config is None:

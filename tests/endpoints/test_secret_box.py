@@ -124,3 +124,22 @@ def test_a_short_key_fails_the_check_without_printing_it(settings: Any) -> None:
     assert error.id == "endpoints.E002"
     assert "short-key-123" not in str(error)
     assert "is 13 characters" in error.msg
+
+
+@pytest.mark.django_db
+def test_keys_secrets_manager_cannot_give_still_capture_and_say_why(
+    settings: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    make_rule("/shop", secret=SECRET, scheme=Scheme.SHOPIFY)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    settings.ENDPOINTS_SECRET_KEYS = []
+    settings.ENDPOINTS_SECRET_KEYS_SECRET_ARN = (
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:gone-AbCdEf"
+    )
+    with mock_aws():  # an account without that secret: ResourceNotFoundException
+        response = Client().post("/shop", b"{}", content_type="application/json")
+    assert response.status_code == 200
+    assert Hit.objects.get().signature == "invalid: the keys that decrypt the rule's secret are not available"
+    assert "cannot be read from arn:aws:secretsmanager" in caplog.text
