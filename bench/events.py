@@ -39,8 +39,10 @@ def capture_event() -> dict[str, Any]:
     return rest_api_v1_event("POST", CAPTURE_PATH, STAGE, headers=WEBHOOK_HEADERS, body=WEBHOOK_BODY)
 
 
-def page_event(path: str, cookie: str) -> dict[str, Any]:
-    return rest_api_v1_event("GET", path, STAGE, headers={"Cookie": cookie, "Accept": "text/html"})
+def page_event(path: str, cookie: str, query: str = "") -> dict[str, Any]:
+    return rest_api_v1_event(
+        "GET", path, STAGE, query=query, headers={"Cookie": cookie, "Accept": "text/html"}
+    )
 
 
 def hello_event() -> dict[str, Any]:

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import truncatechars
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from hits.admin_pagination import BoundedCountPaginator
+from hits.api_tokens import mint_token
 from hits.downloads import raw_body_response
-from hits.models import Hit
+from hits.models import ApiToken, Hit
 from hits.signature_filter import SignatureOutcomeFilter
 
 
@@ -86,3 +89,36 @@ class HitAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         if not self.has_view_permission(request, hit):
             return HttpResponse("Permission denied.\n", status=403, content_type="text/plain")
         return raw_body_response(hit)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Staff create tokens here; the plain token is shown once, on the page after "Save"."""
+
+    list_display = ("name", "prefix", "created_at", "created_by")
+    readonly_fields = ("prefix", "created_at", "created_by")
+    fields = ("name", *readonly_fields)
+
+    def has_change_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
+        # A token is replaced, not edited: delete it (revoking it at once) and create another.
+        return False
+
+    def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
+        mint_token(obj)
+        obj.created_by = request.user if request.user.is_authenticated else None
+        super().save_model(request, obj, form, change)
+
+    def response_add(
+        self, request: HttpRequest, obj: ApiToken, post_url_continue: str | None = None
+    ) -> HttpResponse:
+        # Rendered straight into this response: the token is never put in a message, cookie or log.
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "token": obj,
+            "plain_token": obj.plain_token,
+            "title": "API token created",
+        }
+        response = TemplateResponse(request, "admin/hits/apitoken/created.html", context)
+        response.setdefault("Cache-Control", "no-store")  # the admin's never_cache sets it as well
+        return response

@@ -108,7 +108,7 @@ def signature_outcome(rule: EndpointRule | None, received: ReceivedRequest) -> s
 
 def record_hit(request: HttpRequest) -> Captured:
     """Store the request as a Hit (unless its rule says a preflight is not recorded); committed when
-    this returns (autocommit).
+    this returns (one transaction).
 
     Raises RequestRefused (nothing stored) for a body it cannot capture exactly, DatabaseNotReached
     when the database fails before the INSERT is sent, and the database's own error otherwise.
@@ -118,7 +118,7 @@ def record_hit(request: HttpRequest) -> Captured:
     rule = endpoint_rule(request)
     if rule is not None and rule.answers_cors and not rule.record_preflight and is_cors_preflight(request):
         return Captured(received, rule, None)
-    hit = Hit.objects.create(
+    hit = Hit.objects.create_with_search_keys(
         method=request.method or "",
         path=request.path,
         query_string=received.query_string,

@@ -3,8 +3,8 @@
 A capture may say "nothing was stored" only when that is provably true:
 - the failure came before the INSERT was sent (capture.DatabaseNotReached: connect, login, the health
   check, RDS Proxy refusing a login), or
-- the server (or RDS Proxy) answered the INSERT with an error. Every capture is one autocommit
-  INSERT, so an error answer means the statement was rolled back.
+- the server (or RDS Proxy) answered a statement with an error. Every capture is one transaction
+  (the hit's INSERT and its search keys' INSERT), so an error answer means it was rolled back.
 When the connection broke while the INSERT was in flight (a client-side error: the MySQL client
 library's CR_* codes, 2000-2999), the row may have been committed before the answer was lost: the
 outcome is unknown, and the message says so rather than invite a duplicate.

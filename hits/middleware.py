@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from hits.api_errors import is_api
 from hits.capture import DatabaseNotReached
 from hits.database_failures import DatabaseFailure, Outcome, classify
 
@@ -23,11 +24,6 @@ CAPTURE_VIEW = "capture"
 
 def is_capture(request: HttpRequest) -> bool:
     return request.resolver_match is not None and request.resolver_match.url_name == CAPTURE_VIEW
-
-
-def is_api(request: HttpRequest) -> bool:
-    match = request.resolver_match
-    return match is not None and match.namespace == "hits" and (match.url_name or "").startswith("api-")
 
 
 def failure_message(failure: DatabaseFailure, capturing: bool) -> str:

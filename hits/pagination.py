@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from hits.models import Hit
+from hits.models import Hit, HitQuerySet
 
 MAX_PAGE_SIZE = 500
 
@@ -37,10 +37,12 @@ def parse_limit(raw: str | None) -> int:
     return int(raw)
 
 
-def hit_page(cursor: str | None, limit: str | None) -> HitPage:
-    """The page of hits older than ``cursor``; one query of at most limit + 1 rows."""
+def hit_page(cursor: str | None, limit: str | None, hits: HitQuerySet | None = None) -> HitPage:
+    """The page of ``hits`` (default: all; pass a filtered queryset) older than ``cursor``; one query
+    of at most limit + 1 rows."""
     size = parse_limit(limit)
-    hits = Hit.objects.page_before(parse_cursor(cursor), size)
-    more = len(hits) > size
-    hits = hits[:size]
-    return HitPage(hits=hits, next_cursor=str(hits[-1].id) if more else None)
+    source = hits if hits is not None else Hit.objects.all()
+    rows = source.page_before(parse_cursor(cursor), size)
+    more = len(rows) > size
+    rows = rows[:size]
+    return HitPage(hits=rows, next_cursor=str(rows[-1].id) if more else None)

@@ -1,16 +1,20 @@
 """The app's own pages and API, mounted under HITS_UI_PREFIX (``/_/`` by default)."""
 
-from django.urls import path
+from django.urls import path, re_path
 
-from hits import views
+from hits import api, views
+from hits.api_errors import api_not_found
 
 app_name = "hits"
 urlpatterns = [
     path("", views.hit_list, name="list"),
     path("hits/<int:hit_id>", views.hit_detail, name="detail"),
     path("hits/<int:hit_id>/body", views.hit_body, name="body"),
-    path("api/hits", views.api_hit_list, name="api-list"),
-    path("api/hits/<int:hit_id>", views.api_hit_detail, name="api-detail"),
+    path("api/hits", api.hit_list, name="api-list"),
+    path("api/hits/<int:hit_id>", api.hit_detail, name="api-detail"),
+    path("api/hits/export.<str:export_format>", api.export, name="api-export"),
+    # Every other API URL: a JSON 404, never the HTML one.
+    re_path(r"^api(?:/.*)?$", api_not_found, name="api-not-found"),
     # Zappa's touch_path (zappa_settings.json) points here: no database, never captured.
     path("health", views.health, name="health"),
 ]

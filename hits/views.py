@@ -13,16 +13,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
-from hits.access import api_viewer_required, may_view_hits, page_viewer_required
+from hits.access import may_view_hits, page_viewer_required
 from hits.body_display import display_body
 from hits.capture import record_hit
 from hits.downloads import raw_body_response
+from hits.filters import FilterError, HitFilter
 from hits.models import Hit
 from hits.pagination import BadPageRequest, HitPage, hit_page
 from hits.received import RequestRefused
 from hits.rule_responses import rule_response
 from hits.security_headers import strict_content_security_policy
-from hits.serialization import hit_full, hit_summary
 
 MAX_METHOD_LENGTH = Hit.max_length("method")
 
@@ -38,7 +38,8 @@ def wants_html(request: HttpRequest) -> bool:
 
 @csrf_exempt
 def capture(request: HttpRequest) -> HttpResponse:
-    """Record the request as a Hit, then answer; a 2xx always means the hit is committed."""
+    """Record the request as a Hit, then answer; a 2xx means the hit is committed (the one opt-in
+    exception: a CORS preflight its endpoint rule says not to record)."""
     if len(request.method or "") > MAX_METHOD_LENGTH:
         return plain_text(f"Method name longer than {MAX_METHOD_LENGTH} characters. Nothing was stored.", 400)
     try:
@@ -63,9 +64,11 @@ def render_hits_table(request: HttpRequest, page: HitPage, highlight: int | None
 @require_safe
 @page_viewer_required
 def hit_list(request: HttpRequest) -> HttpResponse:
+    # The filter narrows the rows (hits/filters.py); showing the filter form is the page's template's.
     try:
-        page = hit_page(request.GET.get("cursor"), request.GET.get("limit"))
-    except BadPageRequest as bad:
+        matching = HitFilter.from_query(request.GET).apply(Hit.objects.all())
+        page = hit_page(request.GET.get("cursor"), request.GET.get("limit"), matching)
+    except (BadPageRequest, FilterError) as bad:
         return plain_text(str(bad), 400)
     return render_hits_table(request, page)
 
@@ -85,25 +88,6 @@ def hit_detail(request: HttpRequest, hit_id: int) -> HttpResponse:
 def hit_body(request: HttpRequest, hit_id: int) -> HttpResponse:
     """The exact body as a download; never rendered by the browser (no sniffing, attachment)."""
     return raw_body_response(get_object_or_404(Hit, pk=hit_id))
-
-
-@require_safe
-@api_viewer_required
-def api_hit_list(request: HttpRequest) -> HttpResponse:
-    try:
-        page = hit_page(request.GET.get("cursor"), request.GET.get("limit"))
-    except BadPageRequest as bad:
-        return JsonResponse({"error": str(bad)}, status=400)
-    return JsonResponse({"results": [hit_summary(hit) for hit in page.hits], "next": page.next_cursor})
-
-
-@require_safe
-@api_viewer_required
-def api_hit_detail(request: HttpRequest, hit_id: int) -> HttpResponse:
-    hit = Hit.objects.filter(pk=hit_id).first()
-    if hit is None:
-        return JsonResponse({"error": f"no hit with id {hit_id}"}, status=404)
-    return JsonResponse(hit_full(hit))
 
 
 @require_safe

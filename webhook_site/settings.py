@@ -113,6 +113,8 @@ STORAGES = {
 # depending on the script prefix of whatever request happened to be current at startup.
 WHITENOISE_STATIC_PREFIX = "/" + STATIC_URL.strip("/") + "/"
 LOGIN_URL = "admin:login"
+# The API answers a failed CSRF check in JSON like its other errors; pages keep Django's page.
+CSRF_FAILURE_VIEW = "hits.api_errors.csrf_failure"
 # Where a login lands when its ?next= is missing or unsafe. Django's default, /accounts/profile/, is
 # a captured path here: every such login would store a hit.
 LOGIN_REDIRECT_URL = "hits:list"
@@ -133,6 +135,9 @@ HITS_REQUIRE_LOGIN: bool = env.bool("HITS_REQUIRE_LOGIN", default=False)
 # Added to the built-in list (Authorization, Cookie, Set-Cookie, Proxy-Authorization, X-Api-Key, ...).
 HITS_REDACTED_HEADERS: list[str] = env.list("HITS_REDACTED_HEADERS", default=[])
 HITS_PAGE_SIZE: int = env.int("HITS_PAGE_SIZE", default=50)
+# Body text search (?q=) reads only the newest this-many hits' bodies: bodies have no index, and
+# this bounds the scan (up to this many blobs of at most HITS_MAX_BODY_BYTES) whatever the table holds.
+HITS_BODY_SEARCH_LIMIT: int = env.int("HITS_BODY_SEARCH_LIMIT", default=5000)
 # Seconds a client is told to wait (Retry-After) when the database cannot be reached.
 HITS_RETRY_AFTER_SECONDS: int = env.int("HITS_RETRY_AFTER_SECONDS", default=5)
 # Key material (comma-separated, newest first) that encrypts endpoint signing secrets at rest; on Lambda

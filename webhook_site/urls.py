@@ -8,6 +8,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from hits import views
+from hits.favicon import favicon
 
 prefix = settings.HITS_UI_PREFIX.strip("/")
 static_prefix = settings.STATIC_URL.strip("/")
@@ -19,6 +20,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("admin", RedirectView.as_view(url="admin/", permanent=False)),
     path(f"{prefix}/", include("hits.urls")),
+    path("favicon.ico", favicon),
     re_path(rf"^(?:{reserved})(?:/.*)?$", views.reserved_not_found),
     re_path(r"", views.capture, name="capture"),
 ]

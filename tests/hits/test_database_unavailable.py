@@ -15,7 +15,7 @@ from django.db import connection
 from django.test import Client
 
 from local_mariadb import MariaDBServer
-from tests.mysql_fault_relay import MySQLFaultRelay, is_insert_into
+from tests.mysql_fault_relay import MySQLFaultRelay
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.mariadb_only]
 
@@ -62,12 +62,18 @@ def test_unreachable_database_pages_get_503_and_the_api_answers_json(
     assert api["Retry-After"] == "5"
 
 
-def test_a_connection_lost_after_the_insert_ran_never_claims_nothing_was_stored(
+def is_commit(payload: bytes) -> bool:
+    """A COM_QUERY (0x03) packet that commits."""
+    return payload[:1] == b"\x03" and payload[1:].strip().upper() == b"COMMIT"
+
+
+def test_a_connection_lost_after_the_commit_ran_never_claims_nothing_was_stored(
     client: Client, mariadb_server: MariaDBServer
 ) -> None:
+    # A capture is one transaction (the hit and its search keys): the row is stored once COMMIT ran.
     before = stored_hits(mariadb_server)
     with (
-        MySQLFaultRelay(mariadb_server.port, is_insert_into("hits_hit")) as relay,
+        MySQLFaultRelay(mariadb_server.port, is_commit) as relay,
         default_connection(PORT=str(relay.port)),
     ):
         response = client.post("/hook", b"x" * 256 * 1024, content_type="application/octet-stream")

@@ -15,11 +15,9 @@ import pytest
 
 from lambda_artifact.build import DEFAULT_VENV, PLUGIN_DIR_IN_ZIP
 from lambda_artifact.task_root import unpack_as_lambda
-from local_rds_proxy import AwsCredential
+from local_stack import aws_environment
 
 PROBE = Path(__file__).with_name("package_probe.py")
-REGION = "eu-west-1"
-CREDENTIAL = AwsCredential("AKIALAMBDAPACKAGE001", "lambda-package-test-secret-key")
 
 
 @pytest.fixture(scope="session")
@@ -31,12 +29,8 @@ def unpacked_package(built_package: Path, tmp_path_factory: pytest.TempPathFacto
 def run_probe(package_dir: Path, mode: str, **environment: str) -> dict[str, Any]:
     # Only what Lambda would set (credentials, region, the function's variables): nothing inherited.
     base = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(package_dir)}
-    base |= {
-        "AWS_ACCESS_KEY_ID": CREDENTIAL.access_key_id,
-        "AWS_SECRET_ACCESS_KEY": CREDENTIAL.secret_access_key,
-        "AWS_REGION": REGION,
-        "MARIADB_PLUGIN_DIR": str(package_dir / PLUGIN_DIR_IN_ZIP),
-    }
+    # The local stack's pretend account: its stand-in checks the tokens the probe mints with these.
+    base |= aws_environment() | {"MARIADB_PLUGIN_DIR": str(package_dir / PLUGIN_DIR_IN_ZIP)}
     completed = subprocess.run(  # noqa: S603 - the packaging venv's Python 3.12 on our probe
         # -B: /var/task is read-only on Lambda, so nothing the probe imports may leave bytecode behind.
         [str(DEFAULT_VENV / "bin" / "python"), "-I", "-S", "-B", str(PROBE), str(package_dir), mode],

@@ -12,7 +12,8 @@ import pytest
 
 from local_mariadb import MariaDBServer
 from local_rds_proxy import CertificatePaths, ProxyConfig, ProxyServer, RunningProxy
-from tests.lambda_artifact.conftest import CREDENTIAL, REGION, run_probe
+from local_stack import CREDENTIAL, REGION
+from tests.lambda_artifact.conftest import run_probe
 
 APP_USER, APP_PASSWORD = "package_app", "package-app-db-password"
 DATABASE = "package_probe"

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("endpoints", "0001_initial"),
-        ("hits", "0001_initial"),
+        ("hits", "0003_api_token"),
     ]
 
     operations = [
