@@ -188,7 +188,8 @@ def purge_until(plan: PurgePlan, batch_size: int, deadline: float | None) -> tup
     deleted = 0
     last_id = 0
     while batch := list(doomed.filter(id__gt=last_id)[:batch_size]):
-        deleted += Hit.objects.filter(id__in=batch).delete()[0]
+        # Hits only: delete()'s total also counts the search keys (hits_hitheader) that cascade.
+        deleted += Hit.objects.filter(id__in=batch).delete()[1].get(Hit._meta.label, 0)
         last_id = batch[-1]
         if deadline is not None and time.monotonic() >= deadline:
             return deleted, not doomed.filter(id__gt=last_id).exists()

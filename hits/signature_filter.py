@@ -1,9 +1,11 @@
-"""Filter hits by signature outcome: the four outcomes, each one range of the signature index."""
+"""Filter hits by signature outcome (hits.signature): one owner for what each choice means, used by
+the page/API/export filter (hits/filters.py, ``signature=``) and the admin's list filter. Each choice
+is one range of the signature index."""
 
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
 from endpoints.signatures import EXPIRED, INVALID_PREFIX, NO_SIGNATURE, VALID
@@ -19,9 +21,13 @@ OUTCOMES: dict[str, tuple[str, dict[str, str]]] = {
 }
 
 
-def filter_by_outcome(hits: QuerySet[Hit], outcome: str) -> QuerySet[Hit]:
+def outcome_condition(outcome: str) -> Q:
     """``outcome`` is a key of OUTCOMES (the caller rejects anything else)."""
-    return hits.filter(**OUTCOMES[outcome][1])
+    return Q(**OUTCOMES[outcome][1])
+
+
+def filter_by_outcome(hits: QuerySet[Hit], outcome: str) -> QuerySet[Hit]:
+    return hits.filter(outcome_condition(outcome))
 
 
 class SignatureOutcomeFilter(admin.SimpleListFilter):

@@ -61,6 +61,16 @@ def test_each_rule_purges_only_its_own_hits() -> None:
     assert f"rule {counted.pk} '/counted' (/counted): deleted 2 hits" in output
 
 
+def test_the_report_counts_hits_not_their_search_keys() -> None:
+    rule = make_rule("/keyed", retention_max_count=1)
+    for number in range(3):
+        Hit.objects.create_with_search_keys(
+            method="POST", path=f"/keyed/{number}", endpoint=rule, headers=[["X-A", "1"], ["X-B", "2"]]
+        )
+    assert purge() == f"rule {rule.pk} '/keyed' (/keyed): deleted 2 hits\n"
+    assert paths(rule) == ["/keyed/2"]
+
+
 def test_age_and_count_together_keep_the_newest_count() -> None:
     both = make_rule("/both", retention_max_age=timedelta(days=2), retention_max_count=3)
     make_hits(both, [30, 20, 10, 5, 1])
