@@ -1,7 +1,8 @@
 """``python -m bench.purge_cost [--rows N]``: what one scheduled purge costs at N hits (default 10**6).
 
 Starts its own MariaDB (local_mariadb), migrates, adds one endpoint rule with a one-day retention,
-seeds N old hits under it (INSERT ... SELECT from the SEQUENCE engine, bench-shaped webhook bodies),
+seeds N old hits under it (bench.seed_hits: INSERT ... SELECT from the SEQUENCE engine, bench-shaped
+webhook deliveries with their hits_hitheader search keys, which the purge deletes with them),
 then runs `purge_hits --endpoint-rules` exactly as the scheduled task does and times it: the whole
 run, the slowest batch, and the same run again on the now-empty rule (the daily steady state).
 Prints a Markdown table for docs/endpoints.md. Seeding is set-up and not timed.
@@ -10,26 +11,18 @@ Prints a Markdown table for docs/endpoints.md. Seeding is set-up and not timed.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import sys
 import time
 from io import StringIO
 
-from bench.events import CAPTURE_PATH, WEBHOOK_BODY, WEBHOOK_HEADERS
+from bench.events import CAPTURE_PATH, WEBHOOK_BODY
+from bench.seed_hits import seed_hits
 from local_mariadb import MariaDBServer
 
 DATABASE = "webhook_site"
 USER, PASSWORD = "bench", "bench-password"  # a throwaway server on 127.0.0.1 only
-CHUNK_ROWS = 50_000
-SEED_INSERT = (
-    "INSERT INTO hits_hit (received_at, method, path, query_string, headers, body, body_size, "
-    "content_type, client_address, user_agent, endpoint_id, signature) "
-    "SELECT TIMESTAMP '2026-01-01 00:00:00' + INTERVAL seq SECOND, 'POST', CONCAT(%s, '/', seq), '', "
-    "%s, %s, %s, 'application/json', '198.51.100.23', 'GitHub-Hookshot/bench', %s, 'valid' "
-    "FROM seq_{first}_to_{last}"
-)
 
 
 def start_database() -> MariaDBServer:
@@ -41,15 +34,10 @@ def start_database() -> MariaDBServer:
 
 
 def seed(server: MariaDBServer, rule_id: int, rows: int) -> None:
-    headers = json.dumps([[name, value] for name, value in WEBHOOK_HEADERS.items()])
-    with server.root_connection(DATABASE) as connection:
-        cursor = connection.cursor()
-        for first in range(1, rows + 1, CHUNK_ROWS):
-            last = min(first + CHUNK_ROWS - 1, rows)
-            cursor.execute(
-                SEED_INSERT.format(first=first, last=last),
-                [CAPTURE_PATH, headers, WEBHOOK_BODY, len(WEBHOOK_BODY), rule_id],
-            )
+    """The benchmarks' own hits (bench.seed_hits: rows and their search keys, as captures store
+    them), all under the rule."""
+    seed_hits(server, DATABASE, 0, rows)
+    server.execute(f"UPDATE {DATABASE}.hits_hit SET endpoint_id = {int(rule_id)}, signature = 'valid'")
 
 
 def timed_purge() -> tuple[float, str]:
@@ -64,6 +52,7 @@ def timed_purge() -> tuple[float, str]:
 def slowest_batch_seconds(server: MariaDBServer, rule_id: int, rows: int) -> float:
     """Re-seed a 20-batch sample and time each batch of the same purge loop."""
     from hits.models import Hit
+    from hits.retention import delete_batch
 
     seed(server, rule_id, min(rows, 10_000))
     slowest = 0.0
@@ -71,7 +60,7 @@ def slowest_batch_seconds(server: MariaDBServer, rule_id: int, rows: int) -> flo
         Hit.objects.filter(endpoint_id=rule_id).order_by("id").values_list("id", flat=True)[:500]
     ):
         started = time.monotonic()
-        Hit.objects.filter(id__in=ids).delete()
+        delete_batch(ids)
         slowest = max(slowest, time.monotonic() - started)
     return slowest
 

@@ -173,6 +173,16 @@ def count_doomed(plan: PurgePlan) -> tuple[int, bool]:
     return min(counted, COUNT_LIMIT), counted > COUNT_LIMIT
 
 
+def delete_batch(ids: list[int]) -> int:
+    """Delete these hits and their search keys in one transaction; returns how many hits went.
+
+    only("id"): the cascade to the search keys (hits_hitheader) makes Django read the doomed rows
+    first, and without it that read takes every column, bodies included (6x slower, bench.purge_cost).
+    Hits only are counted: delete()'s total includes the search keys.
+    """
+    return Hit.objects.filter(id__in=ids).only("id").delete()[1].get(Hit._meta.label, 0)
+
+
 def purge(plan: PurgePlan, batch_size: int = DEFAULT_BATCH_SIZE) -> int:
     """Delete what ``plan`` selects, oldest first, ``batch_size`` rows per statement; return how many went."""
     return purge_until(plan, batch_size, deadline=None)[0]
@@ -188,8 +198,7 @@ def purge_until(plan: PurgePlan, batch_size: int, deadline: float | None) -> tup
     deleted = 0
     last_id = 0
     while batch := list(doomed.filter(id__gt=last_id)[:batch_size]):
-        # Hits only: delete()'s total also counts the search keys (hits_hitheader) that cascade.
-        deleted += Hit.objects.filter(id__in=batch).delete()[1].get(Hit._meta.label, 0)
+        deleted += delete_batch(batch)
         last_id = batch[-1]
         if deadline is not None and time.monotonic() >= deadline:
             return deleted, not doomed.filter(id__gt=last_id).exists()

@@ -78,8 +78,8 @@ def test_the_hits_page_shows_and_filters_the_outcome(client: Client, hits_by_out
 
 
 def test_exports_carry_the_outcome(client: Client, hits_by_outcome: dict[str, Hit]) -> None:
-    ndjson = b"".join(client.get("/_/api/hits/export.ndjson?signature=expired").streaming_content)
+    ndjson = b"".join(client.get("/_/api/hits/export.ndjson?signature=expired").streaming_content)  # type: ignore[attr-defined]
     assert json.loads(ndjson)["signature"] == "expired"
-    har = json.loads(b"".join(client.get("/_/api/hits/export.har?signature=valid").streaming_content))
+    har = json.loads(b"".join(client.get("/_/api/hits/export.har?signature=valid").streaming_content))  # type: ignore[attr-defined]
     (entry,) = har["log"]["entries"]
     assert entry["_signature"] == "valid"
