@@ -109,3 +109,8 @@ def is_insert_into(table: str) -> Callable[[bytes], bool]:
     """A COM_QUERY (0x03) packet whose statement inserts into ``table``."""
     prefix = b"\x03INSERT INTO `" + table.encode() + b"`"
     return lambda payload: payload.startswith(prefix)
+
+
+def is_commit(payload: bytes) -> bool:
+    """A COM_QUERY (0x03) packet that commits the open transaction (libmariadb sends "COMMIT")."""
+    return payload[:1] == b"\x03" and payload[1:].strip().upper() == b"COMMIT"

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from local_rds_proxy import TokenVerifier
 from local_stack import APP_USER, CREDENTIAL, REGION
-from tests.mysql_fault_relay import MySQLFaultRelay, is_insert_into
+from tests.mysql_fault_relay import MySQLFaultRelay, is_commit
 from tests.proxy_stack import default_alias_on_proxy
 from tests.wsgi_client import WsgiClient
 from webhook_site.db import iam_auth
@@ -248,9 +248,10 @@ def test_a_refused_login_is_retried_once_with_a_fresh_token(make_stack, monkeypa
 def test_a_backend_lost_after_the_insert_ran_never_claims_nothing_was_stored(
     make_stack, monkeypatch, mariadb_server
 ) -> None:
-    # The relay sits on the stand-in's backend link: it lets MariaDB run the INSERT, then cuts the
-    # link before the answer reaches the stand-in, as a database failing over mid-statement would.
-    with MySQLFaultRelay(mariadb_server.port, is_insert_into("hits_hit")) as relay:
+    # The relay sits on the stand-in's backend link: it lets MariaDB run the capture's transaction
+    # (the hit and its search keys) up to and including the COMMIT, then cuts the link before the
+    # answer reaches the stand-in, as a database failing over mid-statement would.
+    with MySQLFaultRelay(mariadb_server.port, is_commit) as relay:
         stack = make_stack(backend_port=relay.port)
         with default_alias_on_proxy(stack, monkeypatch):
             response = WsgiClient().post("/hooks/lost", b"x" * 1024, content_type="application/octet-stream")
