@@ -149,3 +149,13 @@ def test_a_slack_challenge_with_a_bad_signature_is_not_echoed(client: Client) ->
     response = post(client, "/slack", body, X_Slack_Signature="v0=00", X_Slack_Request_Timestamp="1")
     assert response.content != b"c-123"
     assert Hit.objects.get().signature.startswith("invalid: ")
+
+
+def test_deleting_a_rule_leaves_its_hits_untouched(client: Client) -> None:
+    rule = make_rule("/github", secret=SECRET, scheme=Scheme.GITHUB)
+    post(client, "/github", BODY, X_Hub_Signature_256=github_signature(BODY))
+    rule_id = rule.id
+    rule.delete()
+    hit = Hit.objects.get()
+    assert (hit.endpoint_id, hit.signature) == (rule_id, "valid")
+    assert post(client, "/github", BODY).json() == {"id": hit.id + 1}  # today's answer again
