@@ -62,7 +62,7 @@ test-mariadb: venv
 	TEST_DATABASE=mariadb $(BIN)/pytest
 
 test-sqlite: venv
-	TEST_DATABASE=sqlite $(BIN)/pytest tests/hits tests/webhook_site tests/db_roles
+	TEST_DATABASE=sqlite $(BIN)/pytest tests/hits tests/endpoints tests/webhook_site tests/db_roles
 
 .PHONY: test-slow
 ## test-slow: the proofs deselected by default (marker slow, about a minute): a 25 s migration statement
