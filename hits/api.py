@@ -10,12 +10,13 @@ from hits.access import api_editor_required, api_viewer_required
 from hits.api_errors import allow_methods, api_error
 from hits.deletion import delete_hit
 from hits.exports import export_response
-from hits.filters import FilterError, HitFilter
+from hits.filters import FilterError, HitFilter, refuse_unknown_parameters
 from hits.models import Hit
 from hits.pagination import BadPageRequest, hit_page, parse_cursor, parse_limit
 from hits.serialization import hit_full, hit_summary
 
 EXPORT_FORMATS = ("ndjson", "har")
+LIST_PARAMETERS = ("cursor", "limit", "after")
 
 
 def filter_report(hit_filter: HitFilter) -> dict[str, Any]:
@@ -27,6 +28,7 @@ def filter_report(hit_filter: HitFilter) -> dict[str, Any]:
 def hit_list(request: HttpRequest) -> HttpResponse:
     """Newest first by cursor; with ``after=<id>``, the hits newer than it in arrival order."""
     try:
+        refuse_unknown_parameters(request.GET, LIST_PARAMETERS)
         hit_filter = HitFilter.from_query(request.GET)
         if "after" in request.GET:
             if "cursor" in request.GET:
@@ -79,6 +81,7 @@ def export(request: HttpRequest, export_format: str) -> HttpResponseBase:
     if export_format not in EXPORT_FORMATS:
         return api_error(f"no export format {export_format!r}: use {' or '.join(EXPORT_FORMATS)}", 404)
     try:
+        refuse_unknown_parameters(request.GET)
         hit_filter = HitFilter.from_query(request.GET)
     except FilterError as bad:
         return api_error(str(bad), 400)

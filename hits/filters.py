@@ -4,10 +4,12 @@ The interface (one owner for what a filter means; pages and API only parse, appl
 
 - ``HitFilter.from_query(request.GET)`` builds a filter from the query parameters below, or raises
   ``FilterError`` (a ValueError) whose message is written for the user: the page shows it, the
-  API answers it as ``400 {"error": ...}``. Unknown parameters (``cursor``, ``limit``, ``after``)
-  are left alone.
+  API answers it as ``400 {"error": ...}``. Other parameters (``cursor``, ``limit``, ``after``)
+  are left alone; ``refuse_unknown_parameters(query, others)`` refuses misspelt ones (the API and
+  forward_hits call it, so ``mehtod=POST`` is an error rather than an unfiltered export).
 - ``hit_filter.apply(Hit.objects.all())`` narrows a queryset; ordering and pagination stay the
-  caller's (keyset on id, hits/pagination.py). One query, whatever the filter.
+  caller's (keyset on id, hits/pagination.py). The page is one query; ``since``, ``until`` and
+  ``q`` each add one small indexed query, run by apply() itself, that turns them into id bounds.
 - ``hit_filter.as_query()``: the filter as an urlencoded query string in a stable order, "" when
   empty, for links, pagination and export URLs (``f"?{hit_filter.as_query()}&cursor=..."``).
 - ``hit_filter.is_empty``; ``hit_filter.body_search_limit``: None unless body text is searched,
@@ -65,6 +67,11 @@ Hits = TypeVar("Hits", bound=QuerySet[Hit])  # apply() keeps the queryset's clas
 ARRIVAL_SKEW = dt.timedelta(minutes=5)
 
 
+# Far around any hit, and far inside both datetime's range (so ± ARRIVAL_SKEW cannot overflow) and
+# MySQL's DATETIME (years 1000 to 9999).
+EARLIEST_YEAR, LATEST_YEAR = 1970, 9000
+
+
 class FilterError(ValueError):
     """A filter parameter is invalid; the message says which and what to give instead."""
 
@@ -86,7 +93,7 @@ class HitFilter:
         method = values["method"].upper()
         if len(method) > MAX_METHOD_LENGTH or any(char.isspace() for char in method):
             raise FilterError(f"method must be an HTTP method such as POST, not {values['method']!r}")
-        if values["header_value"] and not values["header"]:
+        if "header_value" in query and not values["header"].strip():
             raise FilterError("header_value needs header (the header's name) as well")
         since, until = parse_time("since", values["since"]), parse_time("until", values["until"])
         if since and until and since >= until:
@@ -174,6 +181,15 @@ class HitFilter:
         return described
 
 
+def refuse_unknown_parameters(query: QueryDict, others: tuple[str, ...] = ()) -> None:
+    """FilterError for a parameter that is neither a filter nor one of ``others``: a misspelt filter
+    (``mehtod=POST``) would otherwise be ignored, and a list or an export would quietly hold everything."""
+    unknown = sorted(set(query) - set(PARAMETERS) - set(others))
+    if unknown:
+        known = ", ".join((*PARAMETERS, *others))
+        raise FilterError(f"unknown parameter {', '.join(unknown)} (known: {known})")
+
+
 def last_id_before(moment: dt.datetime) -> int:
     """The id of the latest hit received before ``moment`` (0 if none): one received_at index probe."""
     found = Hit.objects.filter(received_at__lt=moment).order_by("-received_at", "-id").values_list("id")[:1]
@@ -220,4 +236,6 @@ def parse_time(name: str, text: str) -> dt.datetime | None:
         raise FilterError(
             f"{name} is not an ISO 8601 time: {text!r} (examples: 2026-11-22, 2026-11-22T21:56:24Z)"
         )
+    if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+        raise FilterError(f"{name} must be a time from {EARLIEST_YEAR} to {LATEST_YEAR}, not {text!r}")
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)

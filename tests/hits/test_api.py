@@ -69,7 +69,16 @@ def test_filtered_pages_chain_by_cursor(client: Client) -> None:
 
 
 @pytest.mark.parametrize(
-    "query", ["since=tomorrow", "method=a%20b", "after=x", "after=1&cursor=2", "header_value=1", "limit=0"]
+    "query",
+    [
+        "since=tomorrow",
+        "method=a%20b",
+        "after=x",
+        "after=1&cursor=2",
+        "header_value=1",
+        "limit=0",
+        "mehtod=POST",
+    ],
 )
 def test_bad_list_parameters_get_a_json_400(client: Client, query: str) -> None:
     response = client.get(f"/_/api/hits?{query}")
@@ -138,6 +147,28 @@ def test_database_failure_on_any_api_path_is_json(client: Client, unreachable_da
         response = client.get(path)
         assert response.status_code == 503, path
         assert response["Content-Type"] == "application/json"
+
+
+@pytest.mark.mariadb_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("credential", ["session", "token"])
+def test_database_failure_while_checking_access_is_json_too(
+    client: Client, login_required: None, staff: User, credential: str, request: pytest.FixtureRequest
+) -> None:
+    """With login required, the session or the token is read from the database first."""
+    authorization = ""
+    if credential == "session":
+        client.force_login(staff)
+    else:
+        authorization = f"Bearer {new_token()}"
+    request.getfixturevalue("unreachable_database")
+    response = (
+        client.get("/_/api/hits", HTTP_AUTHORIZATION=authorization)
+        if authorization
+        else client.get("/_/api/hits")
+    )
+    assert response.status_code == 503
+    assert response.json()["error"].startswith("The database cannot be reached.")
 
 
 # --- access: sessions and tokens -------------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.db import connection
 from django.test import Client
 
 from local_mariadb import MariaDBServer
-from tests.mysql_fault_relay import MySQLFaultRelay
+from tests.mysql_fault_relay import MySQLFaultRelay, is_commit
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.mariadb_only]
 
@@ -60,11 +60,6 @@ def test_unreachable_database_pages_get_503_and_the_api_answers_json(
     assert page.content.decode() == "The database cannot be reached. Please retry later.\n"
     assert api.json() == {"error": "The database cannot be reached. Please retry later."}
     assert api["Retry-After"] == "5"
-
-
-def is_commit(payload: bytes) -> bool:
-    """A COM_QUERY (0x03) packet that commits."""
-    return payload[:1] == b"\x03" and payload[1:].strip().upper() == b"COMMIT"
 
 
 def test_a_connection_lost_after_the_commit_ran_never_claims_nothing_was_stored(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import tracemalloc
 from typing import Any
 
 import jsonschema
@@ -19,6 +20,7 @@ from tests.hits.har_1_2_schema import HAR_1_2
 pytestmark = pytest.mark.django_db
 
 BINARY = bytes(range(256))
+MIB = 1024 * 1024
 
 
 def capture(client: Client, path: str, body: bytes = b"{}", **extra: Any) -> None:
@@ -90,6 +92,12 @@ def test_a_bad_filter_is_a_json_400_before_any_stream(client: Client) -> None:
     assert "since" in response.json()["error"]
 
 
+def test_a_misspelt_filter_is_refused_rather_than_exporting_everything(client: Client) -> None:
+    response = client.get("/_/api/hits/export.ndjson?mehtod=POST")
+    assert response.status_code == 400
+    assert response.json()["error"].startswith("unknown parameter mehtod (known: method, path,")
+
+
 def test_unknown_formats_are_a_json_404(client: Client) -> None:
     assert client.get("/_/api/hits/export.csv").json()["error"].startswith("no export format")
 
@@ -118,3 +126,39 @@ def test_hits_captured_during_an_export_are_not_in_it(client: Client) -> None:
     lines = b"".join(response.streaming_content).splitlines()  # type: ignore[attr-defined]
     assert [json.loads(line)["path"] for line in lines] == ["/before"]
     assert Hit.objects.count() == 2
+
+
+def export_peak(
+    client: Client, monkeypatch: pytest.MonkeyPatch, batch: int, group_bytes: int
+) -> tuple[int, int]:
+    """(bytes streamed, peak Python allocation) exporting 24 one-MiB bodies with these batch sizes."""
+    monkeypatch.setattr(exports, "METADATA_BATCH", batch)
+    monkeypatch.setattr(exports, "BODY_BYTES_PER_QUERY", group_bytes)
+    Hit.objects.bulk_create(
+        Hit(method="POST", path=f"/big/{number}", body=bytes([number]) * MIB, body_size=MIB)
+        for number in range(24)
+    )
+    response = client.get("/_/api/hits/export.ndjson")
+    streamed = 0
+    tracemalloc.start()
+    try:
+        for chunk in response.streaming_content:  # type: ignore[attr-defined]
+            streamed += len(chunk)
+        return streamed, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_memory_stays_bounded_while_the_export_grows(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    """~32 MiB of NDJSON stream out while the peak stays near one batch's bodies (4 MiB here)."""
+    streamed, peak = export_peak(client, monkeypatch, batch=4, group_bytes=2 * MIB)
+    assert streamed > 24 * MIB * 4 // 3
+    assert peak < 16 * MIB, f"peak {peak / MIB:.1f} MiB while streaming {streamed / MIB:.1f} MiB"
+
+
+def test_the_memory_measurement_sees_an_unbounded_export(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Negative control: with every body in one batch and one group, the same export peaks above 24 MiB."""
+    _streamed, peak = export_peak(client, monkeypatch, batch=100, group_bytes=100 * MIB)
+    assert peak > 24 * MIB

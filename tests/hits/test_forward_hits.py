@@ -4,9 +4,12 @@ duplicates or gaps, refusal without a token when login is required."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
+import socket
 import socketserver
+import ssl
 import threading
 from collections.abc import Iterator
 from io import StringIO
@@ -23,6 +26,7 @@ from hits.capture import record_hit
 from hits.forwarding import proxy_for
 from hits.models import ApiToken, Hit
 from hits.received import LAMBDA_EVENT_KEY
+from local_rds_proxy import make_test_certificates
 from tests.lambda_events import rest_api_v1_event
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -219,7 +223,7 @@ def test_refused_without_a_token_when_login_is_required(
     [
         (["--to", "localhost:3000"], "--to must be an http:// or https:// URL"),
         (["--to", "http://x", "--from", "file:///etc/passwd"], "--from must be an http:// or https:// URL"),
-        (["--to", "http://x", "--filter", "methd=POST"], "unknown parameter(s) methd"),
+        (["--to", "http://x", "--filter", "methd=POST"], "--filter: unknown parameter methd (known: method"),
         (["--to", "http://x", "--filter", "since=later"], "--filter: since is not an ISO 8601 time"),
         (["--to", "http://x", "--strip-prefix", "hooks"], "--strip-prefix must start with /"),
     ],
@@ -264,3 +268,106 @@ def test_plain_http_through_a_proxy_sends_the_absolute_url(
         b"POST http://hooks.example.invalid:8080/hooks/0/%C3%BC%20space?n=0&e=a%20b HTTP/1.1\r\n"
     )
     assert b"\r\nHost: hooks.example.invalid:8080\r\n" in raw
+
+
+class TlsRecordingServer(RecordingServer):
+    """The recording server behind TLS, with a certificate from the test CA."""
+
+    def __init__(self, context: ssl.SSLContext) -> None:
+        super().__init__()
+        self.context = context
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        raw, address = super().get_request()
+        return self.context.wrap_socket(raw, server_side=True), address
+
+    @property
+    def url(self) -> str:
+        return f"https://localhost:{self.server_address[1]}"
+
+
+class ConnectProxy(socketserver.ThreadingTCPServer):
+    """An HTTP CONNECT proxy (what HTTPS_PROXY names): records each CONNECT line, then relays bytes."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), ConnectHandler)
+        self.connects: list[bytes] = []
+
+
+class ConnectHandler(socketserver.BaseRequestHandler):
+    server: ConnectProxy
+
+    def handle(self) -> None:
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += self.request.recv(4096)
+        request_line = head.split(b"\r\n", 1)[0]
+        self.server.connects.append(request_line)
+        host, port = request_line.split()[1].decode().rsplit(":", 1)
+        with socket.create_connection((host, int(port))) as upstream:
+            self.request.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+            relay = threading.Thread(target=pipe, args=(upstream, self.request), daemon=True)
+            relay.start()
+            pipe(self.request, upstream)
+            relay.join(timeout=5)
+
+
+def pipe(source: socket.socket, sink: socket.socket) -> None:
+    while data := source.recv(65536):
+        sink.sendall(data)
+    with contextlib.suppress(OSError):
+        sink.shutdown(socket.SHUT_WR)
+
+
+def serve(server: socketserver.BaseServer) -> None:
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+
+def test_https_targets_go_through_the_https_proxy_tunnel(
+    live_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    certificates = make_test_certificates(tmp_path / "certificates")
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(certificates.server_cert, certificates.server_key)
+    target, proxy = TlsRecordingServer(context), ConnectProxy()
+    serve(target)
+    serve(proxy)
+    try:
+        hit = capture_from_lambda(0, random.Random(5))
+        monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{proxy.server_address[1]}")
+        monkeypatch.setenv("NO_PROXY", "")
+        monkeypatch.setenv("SSL_CERT_FILE", str(certificates.ca_cert))  # trust the test CA
+        forward(live_server.url, target.url, tmp_path / "state.json", "--start-after", "0")
+        host = target.url.removeprefix("https://")
+        assert proxy.connects == [f"CONNECT {host} HTTP/1.1".encode()]
+        assert target.requests == [expected_bytes(hit, host)]
+    finally:
+        for server in (target, proxy):
+            server.shutdown()
+            server.server_close()
+
+
+def test_a_hit_http_cannot_carry_is_reported_and_passed_over(
+    live_server: Any, target: RecordingServer, tmp_path: Path
+) -> None:
+    Hit.objects.create_with_search_keys(method="POST", path="/bad", headers=[["X-Ünïcode-Name", "1"]])
+    good = capture_from_lambda(0, random.Random(6))
+    errors = StringIO()
+    call_command(
+        "forward_hits",
+        "--to",
+        target.url,
+        "--from",
+        live_server.url,
+        "--state",
+        str(tmp_path / "s.json"),
+        "--once",
+        "--start-after",
+        "0",
+        stdout=StringIO(),
+        stderr=errors,
+    )
+    assert "cannot be sent as HTTP/1.1" in errors.getvalue()
+    assert target.requests == [expected_bytes(good, target.url.removeprefix("http://"))]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import time
 from argparse import ArgumentParser
@@ -12,7 +13,7 @@ from urllib.parse import urlsplit
 from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 
-from hits.filters import PARAMETERS, FilterError, HitFilter
+from hits.filters import FilterError, HitFilter, refuse_unknown_parameters
 from hits.forwarding import (
     ForwardingError,
     Source,
@@ -104,12 +105,8 @@ class Command(BaseCommand):
     def filter_from(self, text: str) -> str:
         """The filter as the site will read it, checked here first: unknown names are refused."""
         query = QueryDict(text)
-        unknown = sorted(set(query) - set(PARAMETERS))
-        if unknown:
-            raise CommandError(
-                f"--filter: unknown parameter(s) {', '.join(unknown)}; known: {', '.join(PARAMETERS)}"
-            )
         try:
+            refuse_unknown_parameters(query)
             return HitFilter.from_query(query).as_query()
         except FilterError as error:
             raise CommandError(f"--filter: {error}") from error
@@ -158,7 +155,12 @@ class Command(BaseCommand):
         while True:
             try:
                 delivery = send(replay, target, timeout)
-            except OSError as error:
+            except ValueError as error:
+                # http.client refuses what HTTP cannot carry (a header name outside ASCII, a line
+                # break in a value): no retry can deliver it, so it is reported and passed over.
+                self.stderr.write(f"#{hit_id} cannot be sent as HTTP/1.1 ({error}); skipped")
+                return
+            except (OSError, http.client.HTTPException) as error:
                 # Not delivered: keep the hit (no gap) and retry, or stop in --once mode.
                 if once:
                     raise ForwardingError(f"#{hit_id} not delivered to {target.url}: {error}") from error
