@@ -76,29 +76,23 @@ def test_without_root_the_message_lists_each_need_and_the_one_command_to_run(scr
     ]
 
 
-def test_a_need_apt_does_not_package_here_is_noted_not_required(
-    script: ModuleType, capsys: pytest.CaptureFixture[str]
-) -> None:
-    # Ubuntu ships Chromium only as a snap: there "chromium" is no apt package, and the browser tests
-    # skip (failing under CI=true) rather than stop `make test` before pip.
-    unpackaged = script.Need(
-        "no-such-package-webhook-site",
-        "a control",
-        script.commands("no-such-command"),
-        only_where_packaged=True,
+def test_a_need_apt_cannot_provide_here_is_reported_not_installed(script: ModuleType) -> None:
+    snap_only = script.Need(
+        "no-such-package", "a control", script.commands("no-such-command-webhook-site"), lambda: "a snap"
     )
-    packaged_but_absent = script.Need("coreutils", "a control", script.commands("no-such-command"))
-    assert script.apt_can_install("coreutils")
-    assert script.required([unpackaged, packaged_but_absent]) == ([packaged_but_absent], [unpackaged])
-    script.PROFILES["control"] = (unpackaged,)
+    script.PROFILES["control"] = (snap_only,)
     try:
-        script.ensure("control", check_only=True)  # nothing required is missing: no MissingPackages
+        assert script.missing_needs("control") == []
+        assert script.unavailable_needs("control") == [(snap_only, "a snap")]
     finally:
         del script.PROFILES["control"]
-    assert "apt has no no-such-package-webhook-site here" in capsys.readouterr().err
 
 
-def test_chromium_is_required_only_where_apt_packages_it(script: ModuleType) -> None:
-    browser = [need for need in script.PROFILES["test"] if need.package in ("chromium", "chromium-driver")]
-    assert len(browser) == 2
-    assert all(need.only_where_packaged for need in browser)
+@pytest.mark.parametrize(("distribution", "installable"), [("debian", True), ("ubuntu", False)])
+def test_chromium_comes_from_apt_on_debian_only(
+    script: ModuleType, monkeypatch: pytest.MonkeyPatch, distribution: str, installable: bool
+) -> None:
+    monkeypatch.setattr(script, "os_release_id", lambda: distribution)
+    browser_needs = {need.package: need for need in script.BROWSER_TESTS}
+    assert set(browser_needs) == {"chromium", "chromium-driver"}
+    assert all((need.unavailable() is None) == installable for need in browser_needs.values())
