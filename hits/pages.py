@@ -99,11 +99,21 @@ def with_query(url: str, query: str) -> str:
     return f"{url}?{query}" if query else url
 
 
+def filled_in(query: QueryDict) -> QueryDict:
+    """The query without the filter form's empty fields: a browser sends every field, and an empty
+    one means "any" on the page (the API reads ``header_value=`` as "an empty value")."""
+    kept = query.copy()
+    for name in FILTER_PARAMETERS:
+        if not any(kept.getlist(name)):
+            kept.pop(name, None)
+    return kept
+
+
 @require_safe
 @page_viewer_required
 def hit_list(request: HttpRequest) -> HttpResponse:
     try:
-        hit_filter = HitFilter.from_query(request.GET)
+        hit_filter = HitFilter.from_query(filled_in(request.GET))
     except FilterError as bad:
         # The form again, with what was typed and what is wrong with it, and no rows.
         return render_hits_table(

@@ -89,3 +89,13 @@ def test_the_capture_page_ignores_the_captured_query(client: Client) -> None:
     assert 'name="method" value=""' in page  # the captured query is data, not a filter
     assert "/older" in page
     assert "data-live-url" in page  # the newest page, live
+
+
+def test_the_form_sent_with_empty_fields_filters_by_the_filled_ones(client: Client) -> None:
+    make_hit("POST", "/a")
+    make_hit("GET", "/b")
+    empty = dict.fromkeys(
+        ("method", "path", "since", "until", "content_type", "header", "header_value", "q"), ""
+    )
+    assert paths(client.get("/_/", empty).content.decode()) == ["/b", "/a"]
+    assert paths(client.get("/_/", empty | {"method": "GET"}).content.decode()) == ["/b"]

@@ -6,7 +6,7 @@
    focus stay highlighted and are counted in the tab title until it gets focus back. */
 (function () {
   "use strict";
-  var FASTEST_MS = 2000;      // a new hit shows within about two seconds...
+  var FASTEST_MS = 1500;      // a new hit shows within two seconds (one interval and the request)...
   var IDLE_GRACE_MS = 60000;  // ...for a minute after the page opened, got focus or last saw a hit;
   var SLOWEST_MS = 15000;     // then the interval grows to this (focus or showing the tab resets it)
   var BACKOFF = 1.5;
