@@ -144,6 +144,12 @@ rehearse: venv
 	$(MAKE) lambda-package STAGE=$(REHEARSAL_STAGE)
 	$(BIN)/python -m deploy_rehearsal $(REHEARSAL_STAGE) --zip build/webhook-site-$(REHEARSAL_STAGE).zip
 
+## screenshots: the hits pages (list, detail, dark, a search, phone) photographed with headless Chromium into
+## docs/screenshots/*.png, from a throwaway site sent a few sample webhooks (about 10 seconds)
+.PHONY: screenshots
+screenshots: venv
+	$(BIN)/python -m screenshots
+
 ## chaos: captures while MariaDB and the stand-in are killed and restarted, then a soak, all audited
 ## (4 to 5 minutes); rewrites docs/chaos.md. chaos-quick: the same at smoke size, into var/chaos-quick/
 .PHONY: chaos chaos-quick

@@ -94,13 +94,18 @@ class Replay:
     body: bytes
 
 
-def replay_headers(stored: Sequence[Sequence[str]], host: str, body_length: int) -> list[tuple[str, str]]:
-    named_by_connection = {
+def connection_tokens(stored: Sequence[Sequence[str]]) -> set[str]:
+    """The (lower-cased) header names a Connection header lists: hop-by-hop for that connection only."""
+    return {
         token.strip().lower()
         for name, value in stored
         if name.lower() == "connection"
         for token in value.split(",")
     }
+
+
+def replay_headers(stored: Sequence[Sequence[str]], host: str, body_length: int) -> list[tuple[str, str]]:
+    named_by_connection = connection_tokens(stored)
     headers: list[tuple[str, str]] = []
     has_length = False
     for name, value in stored:

@@ -46,3 +46,26 @@ def hit_page(cursor: str | None, limit: str | None, hits: HitQuerySet | None = N
     more = len(rows) > size
     rows = rows[:size]
     return HitPage(hits=rows, next_cursor=str(rows[-1].id) if more else None)
+
+
+@dataclass(frozen=True)
+class NewerHits:
+    """Hits that arrived after a known one, newest first; ``more`` when others arrived beyond them."""
+
+    hits: list[Hit]
+    more: bool
+
+
+def parse_after(raw: str | None) -> int:
+    if raw is None or not raw.isdigit():
+        raise BadPageRequest(f"after must be the id of a hit already shown, not {raw!r}")
+    return int(raw)
+
+
+def hits_after(after: str | None, limit: str | None, hits: HitQuerySet | None = None) -> NewerHits:
+    """The oldest ``limit`` of ``hits`` (default: all) newer than ``after``, so none is ever skipped,
+    returned newest first; one query of at most limit + 1 rows."""
+    size = parse_limit(limit)
+    source = hits if hits is not None else Hit.objects.all()
+    rows = source.page_after(parse_after(after), size + 1)
+    return NewerHits(hits=rows[:size][::-1], more=len(rows) > size)

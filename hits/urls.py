@@ -2,14 +2,17 @@
 
 from django.urls import path, re_path
 
-from hits import api, views
+from hits import api, pages, views
 from hits.api_errors import api_not_found
 
 app_name = "hits"
 urlpatterns = [
-    path("", views.hit_list, name="list"),
-    path("hits/<int:hit_id>", views.hit_detail, name="detail"),
+    path("", pages.hit_list, name="list"),
+    path("rows", pages.hit_rows, name="rows"),
+    path("hits/<int:hit_id>", pages.hit_detail, name="detail"),
     path("hits/<int:hit_id>/body", views.hit_body, name="body"),
+    path("hits/<int:hit_id>/delete", pages.hit_delete, name="delete"),
+    path("clear", pages.clear_hits, name="clear"),
     path("api/hits", api.hit_list, name="api-list"),
     path("api/hits/<int:hit_id>", api.hit_detail, name="api-detail"),
     path("api/hits/export.<str:export_format>", api.export, name="api-export"),

@@ -8,26 +8,21 @@ from django.http import (
     HttpResponse,
     JsonResponse,
 )
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from hits.access import may_view_hits, page_viewer_required
-from hits.body_display import display_body
 from hits.capture import record_hit
 from hits.downloads import raw_body_response
-from hits.filters import FilterError, HitFilter
 from hits.models import Hit
-from hits.pagination import BadPageRequest, HitPage, hit_page
+from hits.pages import plain_text, render_hits_table
+from hits.pagination import hit_page
 from hits.received import RequestRefused
-from hits.security_headers import strict_content_security_policy
+from hits.row_html import ROW_FIELDS
 
 MAX_METHOD_LENGTH = Hit.max_length("method")
-
-
-def plain_text(message: str, status: int) -> HttpResponse:
-    return HttpResponse(message + "\n", status=status, content_type="text/plain; charset=utf-8")
 
 
 def wants_html(request: HttpRequest) -> bool:
@@ -46,35 +41,10 @@ def capture(request: HttpRequest) -> HttpResponse:
         return plain_text(str(refused), refused.status)
     if request.method == "GET" and wants_html(request) and may_view_hits(request):
         # The original RDS Proxy demo: hit a URL in the browser and watch the table grow.
-        return render_hits_table(request, hit_page(None, None), highlight=hit.id)
+        return render_hits_table(
+            request, hit_page(None, None, Hit.objects.only(*ROW_FIELDS)), highlight=hit.id
+        )
     return JsonResponse({"id": hit.id}, status=200)
-
-
-@strict_content_security_policy
-def render_hits_table(request: HttpRequest, page: HitPage, highlight: int | None = None) -> HttpResponse:
-    return render(request, "hits/hit_list.html", {"page": page, "highlight": highlight})
-
-
-@require_safe
-@page_viewer_required
-def hit_list(request: HttpRequest) -> HttpResponse:
-    # The filter narrows the rows (hits/filters.py); showing the filter form is the page's template's.
-    try:
-        matching = HitFilter.from_query(request.GET).apply(Hit.objects.all())
-        page = hit_page(request.GET.get("cursor"), request.GET.get("limit"), matching)
-    except (BadPageRequest, FilterError) as bad:
-        return plain_text(str(bad), 400)
-    return render_hits_table(request, page)
-
-
-@require_safe
-@page_viewer_required
-@strict_content_security_policy
-def hit_detail(request: HttpRequest, hit_id: int) -> HttpResponse:
-    hit = get_object_or_404(Hit, pk=hit_id)
-    body = bytes(hit.body)
-    context = {"hit": hit, "body": display_body(body, hit.content_type)}
-    return render(request, "hits/hit_detail.html", context)
 
 
 @require_safe
