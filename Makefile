@@ -22,7 +22,7 @@ system-packages-run system-packages-test system-packages-clean-room: system-pack
 	$(if $(PYTHON),,$(error no python3.12, python3.11 or python3 found: install Python 3.12 or 3.11))
 	@$(PYTHON) scripts/system-packages $*
 
-# One .venv, one stamp per requirement set: `make run` installs only the pure-wheel site pins and
+# One .venv, one stamp per requirement set: `make run` installs only the site pins (all wheels) and
 # the local WSGI server (no compiler, no MySQL headers); `make test` adds the rest to the same venv. A stamp is redone when its
 # files change. The system-packages check is order-only: it runs every time, but forces no reinstall.
 LOCAL_STAMP := $(VENV)/.installed-requirements-local

@@ -390,34 +390,76 @@ def api_checks(aws: MotoServer, expected: StageExpectations, requests: list[Logg
     return checks
 
 
-def keep_warm_checks(aws: MotoServer, expected: StageExpectations) -> list[Check]:
+# Zappa names the keep-warm rule <function name>-zappa-keep-warm-handler.keep_warm_callback.
+KEEP_WARM_RULE_SUFFIX = "keep_warm_callback"
+
+
+def event_invokers(aws: MotoServer, function_name: str) -> set[str]:
+    """The EventBridge rules the function's resource policy lets invoke it (none without a policy)."""
+    try:
+        policy = json.loads(aws.client("lambda").get_policy(FunctionName=function_name)["Policy"])
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "ResourceNotFoundException":
+            return set()
+        raise
+    return {
+        statement["Condition"]["ArnLike"]["AWS:SourceArn"]
+        for statement in policy["Statement"]
+        if statement["Principal"].get("Service") == "events.amazonaws.com"
+    }
+
+
+def schedule_checks(aws: MotoServer, expected: StageExpectations) -> list[Check]:
+    """The keep-warm rule (or none) and one rule per Zappa event, each allowed to invoke the function."""
     events = aws.client("events")
     function_arn = deployed_function(aws, expected.function_name)["Configuration"]["FunctionArn"]
     rules = [
         events.describe_rule(Name=name)
         for name in events.list_rule_names_by_target(TargetArn=function_arn)["RuleNames"]
     ]
+    invokers = event_invokers(aws, expected.function_name)
+    seen = [(rule["Name"], rule.get("ScheduleExpression"), rule["State"]) for rule in rules]
+    keep_warm = [rule for rule in rules if rule["Name"].endswith(KEEP_WARM_RULE_SUFFIX)]
     if expected.keep_warm_expression is None:
-        return [check("no keep-warm rule", not rules, [rule["Name"] for rule in rules])]
-    warm = [rule for rule in rules if rule.get("ScheduleExpression") == expected.keep_warm_expression]
-    policy = json.loads(aws.client("lambda").get_policy(FunctionName=expected.function_name)["Policy"])
-    invokers = {
-        statement["Condition"]["ArnLike"]["AWS:SourceArn"]
-        for statement in policy["Statement"]
-        if statement["Principal"].get("Service") == "events.amazonaws.com"
-    }
-    return [
-        check(
-            f"keep-warm rule {expected.keep_warm_expression}, enabled, targets the function",
-            len(warm) == 1 and warm[0]["State"] == "ENABLED",
-            [(rule["Name"], rule.get("ScheduleExpression"), rule["State"]) for rule in rules],
-        ),
-        check(
-            "function policy lets that rule invoke it",
-            bool(warm) and warm[0]["Arn"] in invokers,
-            sorted(invokers),
-        ),
+        checks = [check("no keep-warm rule", not keep_warm, seen)]
+    else:
+        warm = [rule for rule in keep_warm if rule.get("ScheduleExpression") == expected.keep_warm_expression]
+        checks = [
+            check(
+                f"keep-warm rule {expected.keep_warm_expression}, enabled, targets the function",
+                len(warm) == 1 and warm[0]["State"] == "ENABLED",
+                seen,
+            ),
+            check(
+                "function policy lets that rule invoke it",
+                bool(warm) and warm[0]["Arn"] in invokers,
+                sorted(invokers),
+            ),
+        ]
+    for function, expression in sorted(expected.scheduled_functions):
+        # The handler routes a scheduled event by the rule name's last "-" part (zappa.handler).
+        scheduled = [
+            rule
+            for rule in rules
+            if rule["Name"].split("-")[-1] == function and rule.get("ScheduleExpression") == expression
+        ]
+        checks.append(
+            check(
+                f"event rule {expression} -> {function}, enabled, may invoke the function",
+                len(scheduled) == 1
+                and scheduled[0]["State"] == "ENABLED"
+                and scheduled[0]["Arn"] in invokers,
+                seen,
+            )
+        )
+    unexpected = [
+        rule["Name"]
+        for rule in rules
+        if not rule["Name"].endswith(KEEP_WARM_RULE_SUFFIX)
+        and (rule["Name"].split("-")[-1], rule.get("ScheduleExpression")) not in expected.scheduled_functions
     ]
+    checks.append(check("no other scheduled rule", not unexpected, unexpected))
+    return checks
 
 
 def undeployed_checks(
@@ -429,7 +471,7 @@ def undeployed_checks(
     except ClientError as error:
         function_gone = error.response["Error"]["Code"] == "ResourceNotFoundException"
     rules = aws.client("events").list_rule_names_by_target(TargetArn=function_arn)["RuleNames"]
-    checks = [check("function deleted", function_gone), check("keep-warm rule deleted", not rules, rules)]
+    checks = [check("function deleted", function_gone), check("scheduled rules deleted", not rules, rules)]
     if api_id is not None:
         checks.append(api_deleted_check(aws, expected, api_id))
     return checks

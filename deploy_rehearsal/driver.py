@@ -297,7 +297,7 @@ class Rehearsal:
             ),
             *checks.role_checks(self.aws, expected, outputs, self.stack.role_policies(expected.role_arn)),
             *checks.api_checks(self.aws, expected, self.aws.requests()),
-            *checks.keep_warm_checks(self.aws, expected),
+            *checks.schedule_checks(self.aws, expected),
         ]
 
     def release(self, subcommand: str, stage: str) -> tuple[CommandResult, list[Check]]:

@@ -54,6 +54,8 @@ class StageExpectations:
     websocket: bool
     binary_support: bool
     keep_warm_expression: str | None
+    # The stage's Zappa "events": (function path, schedule expression) each.
+    scheduled_functions: frozenset[tuple[str, str]]
     touch_path: str | None  # None: the CLI touches nothing after deploy/update
     # The alias API Gateway invokes (zappa sets "snapstart" when the stage enables SnapStart), or None
     # for the unqualified function, i.e. $LATEST.
@@ -92,6 +94,9 @@ class StageExpectations:
             keep_warm_expression=config.get("keep_warm_expression", DEFAULT_KEEP_WARM_EXPRESSION)
             if config.get("keep_warm", True)
             else None,
+            scheduled_functions=frozenset(
+                (event["function"], event["expression"]) for event in config.get("events", [])
+            ),
             touch_path=config.get("touch_path", DEFAULT_TOUCH_PATH)
             if api_gateway and config.get("touch", True)
             else None,

@@ -45,11 +45,12 @@ class StackSecrets:
     admin_password: str
     master_password: str
     superuser_password: str
+    endpoint_secret_keys: str
 
     @classmethod
     def generate(cls) -> StackSecrets:
-        # The template's lengths (GenerateSecretString PasswordLength): 64, 40, 40, RDS's own, 32.
-        return cls(*(secrets.token_urlsafe(length) for length in (48, 30, 30, 24, 24)))
+        # The template's lengths (GenerateSecretString PasswordLength): 64, 40, 40, RDS's own, 32, 64.
+        return cls(*(secrets.token_urlsafe(length) for length in (48, 30, 30, 24, 24, 48)))
 
     def values(self) -> list[str]:
         return list(self.__dict__.values())
@@ -151,6 +152,7 @@ class RehearsalStack:
                 "WebFunctionSecurityGroup": groups["Web"],
                 "AdminFunctionSecurityGroup": groups["Admin"],
                 "DjangoSecretKeySecret": secret_arns["django/secret-key"],
+                "EndpointSecretKeysSecret": secret_arns["endpoints/secret-keys"],
                 "DjangoSuperuserSecret": secret_arns["django/superuser"],
                 "AppUserSecret": secret_arns[APP_USER],
                 "AdminUserSecret": secret_arns[ADMIN_USER],
@@ -177,6 +179,7 @@ class RehearsalStack:
             "AdminUserSecretArn": secret_arns[ADMIN_USER],
             "MasterUserSecretArn": secret_arns[MASTER_USER],
             "DjangoSecretKeyArn": secret_arns["django/secret-key"],
+            "EndpointSecretKeysArn": secret_arns["endpoints/secret-keys"],
             "DjangoSuperuserSecretArn": secret_arns["django/superuser"],
             "SubnetIds": ",".join(subnets),
             **{
@@ -240,6 +243,10 @@ class RehearsalStack:
                 {"username": MASTER_USER, "password": self.secrets.master_password},
             ),
             "django/secret-key": (f"{self.name}/django/secret-key", self.secrets.django_secret_key),
+            "endpoints/secret-keys": (
+                f"{self.name}/endpoints/secret-keys",
+                self.secrets.endpoint_secret_keys,
+            ),
             "django/superuser": (
                 f"{self.name}/django/superuser",
                 {

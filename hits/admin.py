@@ -17,6 +17,7 @@ from hits.admin_pagination import BoundedCountPaginator
 from hits.api_tokens import mint_token
 from hits.downloads import raw_body_response
 from hits.models import ApiToken, Hit
+from hits.signature_filter import SignatureOutcomeFilter
 
 
 # ModelAdmin is generic only in django-stubs; subscripting it would fail at run time.
@@ -30,9 +31,10 @@ class HitAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "content_type",
         "body_size",
         "client_address",
+        "signature",
     )
     list_display_links = ("id", "short_path")
-    list_filter = ("method", "received_at")
+    list_filter = ("method", SignatureOutcomeFilter, "received_at")
     search_fields = ("path",)
     date_hierarchy = "received_at"
     # A full COUNT(*) of a large hits table on every changelist view buys nothing.
@@ -49,6 +51,7 @@ class HitAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "body_download",
         "client_address",
         "user_agent",
+        "signature",
     )
     readonly_fields = fields
 

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import logging
+import time
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpRequest
+from django.utils import timezone
 
+from endpoints.handshakes import is_cors_preflight
+from endpoints.lookup import rule_for_path
+from endpoints.models import EndpointRule
+from endpoints.secret_box import SecretKeysMissing, SecretUnreadable
+from endpoints.signatures import SignedRequest, invalid, verify
 from hits.models import Hit
 from hits.received import ReceivedRequest, received_request
+
+logger = logging.getLogger(__name__)
 
 REDACTED = "[redacted]"
 # Header values that are credentials in any webhook sender we know of; HITS_REDACTED_HEADERS adds more.
@@ -61,15 +73,52 @@ def connect_before_writing() -> None:
         raise DatabaseNotReached(str(error)) from error
 
 
-def record_hit(request: HttpRequest) -> Hit:
-    """Store the request as a Hit and return it; committed when this returns (one transaction).
+@dataclass(frozen=True)
+class Captured:
+    """What capture did: the stored hit (None for a preflight the rule does not record) and the rule."""
+
+    received: ReceivedRequest
+    rule: EndpointRule | None
+    hit: Hit | None
+
+
+def endpoint_rule(request: HttpRequest) -> EndpointRule | None:
+    """The path's rule, read before the INSERT: a failure here provably stored nothing."""
+    try:
+        return rule_for_path(request.path_info)
+    except DatabaseError as error:
+        raise DatabaseNotReached(str(error)) from error
+
+
+def signature_outcome(rule: EndpointRule | None, received: ReceivedRequest) -> str:
+    """Verified on the raw bytes and unredacted headers, before anything is redacted or stored."""
+    try:
+        config = rule.signing_config(timezone.now()) if rule is not None else None
+    except SecretKeysMissing as error:
+        # Still captured (the request arrived); the operator learns why nothing could be verified.
+        logger.error("endpoint rule %s: %s", rule.pk if rule else None, error)
+        return invalid("the keys that decrypt the rule's secret are not available")
+    except SecretUnreadable as error:
+        logger.error("endpoint rule %s: %s", rule.pk if rule else None, error)
+        return invalid("the rule's secret cannot be decrypted with the configured keys")
+    if config is None:
+        return ""
+    return verify(config, SignedRequest(received.headers, received.body, now=time.time()))
+
+
+def record_hit(request: HttpRequest) -> Captured:
+    """Store the request as a Hit (unless its rule says a preflight is not recorded); committed when
+    this returns (one transaction).
 
     Raises RequestRefused (nothing stored) for a body it cannot capture exactly, DatabaseNotReached
     when the database fails before the INSERT is sent, and the database's own error otherwise.
     """
     received = received_request(request, settings.HITS_MAX_BODY_BYTES)
     connect_before_writing()
-    return Hit.objects.create_with_search_keys(
+    rule = endpoint_rule(request)
+    if rule is not None and rule.answers_cors and not rule.record_preflight and is_cors_preflight(request):
+        return Captured(received, rule, None)
+    hit = Hit.objects.create_with_search_keys(
         method=request.method or "",
         path=request.path,
         query_string=received.query_string,
@@ -79,4 +128,7 @@ def record_hit(request: HttpRequest) -> Hit:
         content_type=received.header("Content-Type")[:CONTENT_TYPE_LENGTH],
         client_address=received.client_address,
         user_agent=received.header("User-Agent")[:USER_AGENT_LENGTH],
+        endpoint=rule,
+        signature=signature_outcome(rule, received),
     )
+    return Captured(received, rule, hit)

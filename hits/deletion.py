@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hits.filters import HitFilter
 from hits.models import Hit
+from hits.retention import delete_batch
 
 # Same reasoning as retention's batches (hits/retention.py): short statements and transactions,
 # well under RDS Proxy's 16 KB pinning threshold.
@@ -27,7 +28,6 @@ def delete_matching(hit_filter: HitFilter, batch_size: int = CLEAR_BATCH_SIZE) -
     deleted = 0
     last_id = 0
     while batch := list(doomed.filter(id__gt=last_id)[:batch_size]):
-        _total, by_model = Hit.objects.filter(id__in=batch).delete()
-        deleted += by_model.get(Hit._meta.label, 0)
+        deleted += delete_batch(batch)
         last_id = batch[-1]
     return deleted

@@ -110,7 +110,7 @@ def har_entry(hit: Hit, body: bytes, default_scheme: str) -> dict[str, Any]:
     }
     if body:
         request["postData"] = post_data(hit, body)
-    return {
+    entry: dict[str, Any] = {
         "startedDateTime": hit.received_at.isoformat(),
         "time": 0,
         "request": request,
@@ -130,6 +130,9 @@ def har_entry(hit: Hit, body: bytes, default_scheme: str) -> dict[str, Any]:
         "timings": {"send": 0, "wait": 0, "receive": 0},
         "comment": f"webhook_site hit {hit.id}",
     }
+    if hit.signature:
+        entry["_signature"] = hit.signature  # a custom field (HAR allows "_" names): the outcome
+    return entry
 
 
 def export_response(request: HttpRequest, hit_filter: HitFilter, export_format: str) -> StreamingHttpResponse:

@@ -28,10 +28,12 @@ Parameters (all optional, combined with AND):
 ``header=X-GitHub-Event`` has that header (name case-insensitive); with ``header_value=push`` also
                           that exact value (as stored: redacted values are ``[redacted]``)
 ``q=text``                body contains these bytes (UTF-8, case-sensitive), in the newest N hits
+``signature=valid``       the endpoint signature outcome: valid, invalid (any reason), expired,
+                          none (no signature sent) or unchecked (no rule verified it)
 ========================  ====================================================================
 
-Every filter but ``q`` reads an index (migration 0002): method, media_type, path_key and
-received_at on hits_hit, and (name, value_digest, hit) on hits_hitheader.
+Every filter but ``q`` reads an index (migrations 0002, 0004): method, media_type, path_key,
+received_at and signature on hits_hit, and (name, value_digest, hit) on hits_hitheader.
 """
 
 from __future__ import annotations
@@ -49,13 +51,14 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from hits.models import Hit, HitHeader
 from hits.search_keys import PATH_KEY_LENGTH, header_name_key, header_value_digest, media_type_key
+from hits.signature_filter import OUTCOMES, outcome_condition
 
 MAX_METHOD_LENGTH = Hit._meta.get_field("method").max_length or 32
 # Long enough for any real use, short enough that no filter value makes a huge statement (RDS Proxy
 # pins sessions whose statement text exceeds 16 KB: docs/local-rds-proxy.md).
 MAX_VALUE_LENGTH = 1024
 # Query parameter names, in the order as_query() writes them.
-PARAMETERS = ("method", "path", "since", "until", "content_type", "header", "header_value", "q")
+PARAMETERS = ("method", "path", "since", "until", "content_type", "header", "header_value", "q", "signature")
 
 
 Hits = TypeVar("Hits", bound=QuerySet[Hit])  # apply() keeps the queryset's class (HitQuerySet)
@@ -86,6 +89,7 @@ class HitFilter:
     header_name: str = ""
     header_value: str | None = None
     body_text: str = ""
+    signature: str = ""  # a key of hits.signature_filter.OUTCOMES
 
     @classmethod
     def from_query(cls, query: QueryDict) -> Self:
@@ -95,6 +99,8 @@ class HitFilter:
             raise FilterError(f"method must be an HTTP method such as POST, not {values['method']!r}")
         if "header_value" in query and not values["header"].strip():
             raise FilterError("header_value needs header (the header's name) as well")
+        if values["signature"] and values["signature"] not in OUTCOMES:
+            raise FilterError(f"signature must be one of {', '.join(OUTCOMES)}, not {values['signature']!r}")
         since, until = parse_time("since", values["since"]), parse_time("until", values["until"])
         if since and until and since >= until:
             raise FilterError("since must be earlier than until")
@@ -107,6 +113,7 @@ class HitFilter:
             header_name=values["header"].strip(),
             header_value=values["header_value"] if "header_value" in query else None,
             body_text=values["q"],
+            signature=values["signature"],
         )
 
     @property
@@ -127,6 +134,7 @@ class HitFilter:
             ("header", self.header_name),
             ("header_value", self.header_value or ""),
             ("q", self.body_text),
+            ("signature", self.signature),
         ]
         # header_value="" is a filter of its own (the header is present and empty), so it is kept.
         kept = [(name, value) for name, value in pairs if value or name == "header_value"]
@@ -156,6 +164,8 @@ class HitFilter:
             digest = "" if self.header_value is None else header_value_digest(self.header_value)
             keys = HitHeader.objects.filter(name=header_name_key(self.header_name), value_digest=digest)
             condition &= Q(id__in=keys.values("hit_id"))
+        if self.signature:
+            condition &= outcome_condition(self.signature)
         if self.body_text:
             # INSTR on the blob: a byte comparison on MySQL, MariaDB and SQLite alike.
             needle = Value(self.body_text.encode("utf-8"), output_field=BinaryField())

@@ -75,6 +75,20 @@ class Hit(models.Model):
     # Search keys (hits/filters.py), set by Hit.objects.create via with_search_keys().
     media_type = models.CharField(max_length=255, blank=True, db_index=True)
     path_key = models.CharField(max_length=PATH_KEY_LENGTH, blank=True, db_index=True)
+    # The endpoint rule the path fell under at capture. No foreign key constraint and nothing done on
+    # the rule's deletion: deleting a rule must not rewrite (or lock) its hits; the id stays as history.
+    endpoint = models.ForeignKey(
+        "endpoints.EndpointRule",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    # The signature check at capture (endpoints.signatures): valid, invalid: <reason>, expired or
+    # no signature; empty when the rule verifies nothing or no rule applied. Indexed for the filters.
+    # Also a database default, so writers that predate the column (bench seeding) keep working.
+    signature = models.CharField(max_length=255, blank=True, db_index=True, default="", db_default="")
 
     objects = HitQuerySet.as_manager()
 

@@ -25,6 +25,7 @@ from hits.replay_commands import replay_commands, replay_request
 from hits.row_html import ROW_FIELDS, hit_rows_html
 from hits.row_urls import HitUrl
 from hits.security_headers import strict_content_security_policy
+from hits.signature_filter import OUTCOMES as SIGNATURE_OUTCOMES
 
 
 def plain_text(message: str, status: int) -> HttpResponse:
@@ -78,6 +79,7 @@ def render_hits_table(
         "filtered": not hit_filter.is_empty,
         "filter_error": filter_error,
         "filter_values": {name: query.get(name, "") for name in FILTER_PARAMETERS},
+        "signature_choices": [(value, label) for value, (label, _lookup) in SIGNATURE_OUTCOMES.items()],
         "body_search_limit": hit_filter.body_search_limit,
         "filter_query": filter_query,
         "next_cursor": page.next_cursor,

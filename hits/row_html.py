@@ -28,6 +28,7 @@ ROW_FIELDS = (
     "content_type",
     "body_size",
     "client_address",
+    "signature",
 )
 PATH_SHOWN = 160
 CONTENT_TYPE_SHOWN = 60
@@ -48,6 +49,7 @@ def hit_rows_html(hits: Iterable[Hit], detail_url: HitUrl, highlight: int | None
             f'<td class="wide">{escape(shortened(hit.content_type, CONTENT_TYPE_SHOWN))}</td>'
             f'<td class="num">{byte_size(hit.body_size)}</td>'
             f'<td class="wide">{escape(hit.client_address or "")}</td>'
+            f'<td class="signature">{escape(hit.signature)}</td>'
             "</tr>\n"
         )
     return Markup("".join(rows))  # noqa: S704 - every request-supplied value above is escaped

@@ -21,6 +21,7 @@ def hit_summary(hit: Hit) -> dict[str, Any]:
         "body_size": hit.body_size,
         "client_address": hit.client_address,
         "user_agent": hit.user_agent,
+        "signature": hit.signature,
     }
 
 

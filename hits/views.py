@@ -21,6 +21,7 @@ from hits.pages import plain_text, render_hits_table
 from hits.pagination import hit_page
 from hits.received import RequestRefused
 from hits.row_html import ROW_FIELDS
+from hits.rule_responses import rule_response
 
 MAX_METHOD_LENGTH = Hit.max_length("method")
 
@@ -32,13 +33,18 @@ def wants_html(request: HttpRequest) -> bool:
 
 @csrf_exempt
 def capture(request: HttpRequest) -> HttpResponse:
-    """Record the request as a Hit, then answer; a 2xx always means the hit is committed."""
+    """Record the request as a Hit, then answer; a 2xx means the hit is committed (the one opt-in
+    exception: a CORS preflight its endpoint rule says not to record)."""
     if len(request.method or "") > MAX_METHOD_LENGTH:
         return plain_text(f"Method name longer than {MAX_METHOD_LENGTH} characters. Nothing was stored.", 400)
     try:
-        hit = record_hit(request)
+        captured = record_hit(request)
     except RequestRefused as refused:
         return plain_text(str(refused), refused.status)
+    if captured.rule is not None:
+        return rule_response(captured, request)
+    hit = captured.hit
+    assert hit is not None  # only a rule can leave a request unrecorded
     if request.method == "GET" and wants_html(request) and may_view_hits(request):
         # The original RDS Proxy demo: hit a URL in the browser and watch the table grow.
         return render_hits_table(

@@ -32,6 +32,7 @@ REQUIRED_OUTPUTS = (
     "AdminUserSecretArn",
     "MasterUserSecretArn",
     "DjangoSecretKeyArn",
+    "EndpointSecretKeysArn",
     "DjangoSuperuserSecretArn",
     "SubnetIds",
     "WebFunctionName",
@@ -99,6 +100,7 @@ def web_environment(outputs: dict[str, str]) -> dict[str, str]:
     return {
         "DATABASE_URL": _database_url(outputs["AppUserName"], outputs),
         "DJANGO_SECRET_KEY_SECRET_ARN": outputs["DjangoSecretKeyArn"],
+        "ENDPOINTS_SECRET_KEYS_SECRET_ARN": outputs["EndpointSecretKeysArn"],
         "DJANGO_ALLOWED_HOSTS": f".execute-api.{region}.amazonaws.com,.lambda-url.{region}.on.aws",
     }
 
@@ -109,6 +111,8 @@ def admin_environment(outputs: dict[str, str]) -> dict[str, str]:
     return {
         "DATABASE_URL": _database_url(outputs["AdminUserName"], outputs),
         "DJANGO_SECRET_KEY_SECRET_ARN": outputs["DjangoSecretKeyArn"],
+        # Named for the system check only (endpoints.E001); its role may not read it.
+        "ENDPOINTS_SECRET_KEYS_SECRET_ARN": outputs["EndpointSecretKeysArn"],
         "RDS_MASTER_SECRET_ARN": outputs["MasterUserSecretArn"],
         "RDS_INSTANCE_HOST": outputs["DatabaseEndpoint"],
         "DATABASE_APP_SECRET_ARN": outputs["AppUserSecretArn"],

@@ -34,6 +34,7 @@ def stand_in_values(region: str, window: str = "closed") -> StackValues:
             "WebFunctionSecurityGroup": "sg-0web00000000000000",
             "AdminFunctionSecurityGroup": "sg-0admin000000000000",
             "DjangoSecretKeySecret": secret_arn(region, "django/secret-key"),
+            "EndpointSecretKeysSecret": secret_arn(region, "endpoints/secret-keys"),
             "DjangoSuperuserSecret": secret_arn(region, "django/superuser"),
             "AppUserSecret": secret_arn(region, "db/webhook_app"),
             "AdminUserSecret": secret_arn(region, "db/webhook_admin"),

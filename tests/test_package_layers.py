@@ -14,6 +14,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 LAYERS = (
     ("site_platform",),  # AWS access, connection upkeep: imports none of ours
+    ("endpoints",),  # endpoint rules: signatures, secrets, handshakes; knows nothing of hits
     ("hits", "db_roles"),  # the apps
     ("webhook_site",),  # settings, URLs, the database backend, Lambda entry points
 )

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "hits",
+    "endpoints",
     "db_roles",
 ]
 
@@ -147,6 +148,10 @@ HITS_PAGE_SIZE: int = env.int("HITS_PAGE_SIZE", default=50)
 HITS_BODY_SEARCH_LIMIT: int = env.int("HITS_BODY_SEARCH_LIMIT", default=5000)
 # Seconds a client is told to wait (Retry-After) when the database cannot be reached.
 HITS_RETRY_AFTER_SECONDS: int = env.int("HITS_RETRY_AFTER_SECONDS", default=5)
+# Key material (comma-separated, newest first) that encrypts endpoint signing secrets at rest; on Lambda
+# the Secrets Manager secret ENDPOINTS_SECRET_KEYS_SECRET_ARN holds it instead (endpoints/secret_box.py).
+ENDPOINTS_SECRET_KEYS: list[str] = env.list("ENDPOINTS_SECRET_KEYS", default=[])
+ENDPOINTS_SECRET_KEYS_SECRET_ARN: str = env.str("ENDPOINTS_SECRET_KEYS_SECRET_ARN", default="")
 # The capture view reads the raw stream itself (up to HITS_MAX_BODY_BYTES), so Django's own
 # DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) keeps guarding only the forms it parses (admin login).
 

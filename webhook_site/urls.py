@@ -12,7 +12,9 @@ from hits.favicon import favicon
 
 prefix = settings.HITS_UI_PREFIX.strip("/")
 static_prefix = settings.STATIC_URL.strip("/")
-reserved = "|".join(re.escape(name) for name in (prefix, "admin", static_prefix))
+# First path segments that belong to the app and are never captured (endpoint rules refuse them too).
+RESERVED_SEGMENTS = (prefix, "admin", static_prefix)
+reserved = "|".join(re.escape(name) for name in RESERVED_SEGMENTS)
 
 urlpatterns = [
     path("admin/", admin.site.urls),

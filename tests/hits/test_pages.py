@@ -44,6 +44,7 @@ def test_api_list_fields_are_the_documented_ones(client: Client) -> None:
         "body_size",
         "client_address",
         "user_agent",
+        "signature",
     }
 
 

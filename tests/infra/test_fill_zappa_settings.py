@@ -34,6 +34,7 @@ OUTPUTS = {
     "AdminUserSecretArn": f"{SECRETS}:webhook-site-dev/db/webhook_admin-d4E5f6",
     "MasterUserSecretArn": f"{SECRETS}:rds!db-0a1b2c3d-g7H8i9",
     "DjangoSecretKeyArn": f"{SECRETS}:webhook-site-dev/django/secret-key-j1K2l3",
+    "EndpointSecretKeysArn": f"{SECRETS}:webhook-site-dev/endpoints/secret-keys-p7Q8r9",
     "DjangoSuperuserSecretArn": f"{SECRETS}:webhook-site-dev/django/superuser-m4N5o6",
     "SubnetIds": "subnet-0aaaaaaaaaaaaaaaa,subnet-0bbbbbbbbbbbbbbbb",
     "WebFunctionName": "webhook-site-dev",
@@ -125,6 +126,7 @@ def test_the_web_stage_carries_no_admin_login_and_no_bootstrap_secret(settings_p
     assert set(ADMIN_ONLY_VARIABLES) & set(web) == set()
     assert web["SCHEMA_ADMIN_STAGE"] == "dev_admin"
     assert web["DJANGO_SECRET_KEY_SECRET_ARN"] == OUTPUTS["DjangoSecretKeyArn"]
+    assert web["ENDPOINTS_SECRET_KEYS_SECRET_ARN"] == OUTPUTS["EndpointSecretKeysArn"]
     assert admin["RDS_MASTER_SECRET_ARN"] == OUTPUTS["MasterUserSecretArn"]
     assert admin["DJANGO_SUPERUSER_SECRET_ARN"] == OUTPUTS["DjangoSuperuserSecretArn"]
     assert admin["DATABASE_READ_TIMEOUT_SECONDS"] == "0"  # kept from the committed stage

@@ -54,10 +54,11 @@ def test_each_role_connects_through_this_proxy_as_its_one_user(role: str, user: 
     }
 
 
-def test_the_web_role_reads_the_django_key_only_whatever_the_window() -> None:
+def test_the_web_role_reads_the_django_key_and_the_endpoint_keys_only_whatever_the_window() -> None:
     for window in WINDOWS:
         assert granted("WebFunctionRole", "secretsmanager:GetSecretValue", window) == {
-            refs()["DjangoSecretKeySecret"]
+            refs()["DjangoSecretKeySecret"],
+            refs()["EndpointSecretKeysSecret"],
         }
 
 

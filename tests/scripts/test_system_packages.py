@@ -74,3 +74,25 @@ def test_without_root_the_message_lists_each_need_and_the_one_command_to_run(scr
         "  gcc             compiles mysqlclient",
         "  libmariadb-dev  the client library",
     ]
+
+
+def test_a_need_apt_cannot_provide_here_is_reported_not_installed(script: ModuleType) -> None:
+    snap_only = script.Need(
+        "no-such-package", "a control", script.commands("no-such-command-webhook-site"), lambda: "a snap"
+    )
+    script.PROFILES["control"] = (snap_only,)
+    try:
+        assert script.missing_needs("control") == []
+        assert script.unavailable_needs("control") == [(snap_only, "a snap")]
+    finally:
+        del script.PROFILES["control"]
+
+
+@pytest.mark.parametrize(("distribution", "installable"), [("debian", True), ("ubuntu", False)])
+def test_chromium_comes_from_apt_on_debian_only(
+    script: ModuleType, monkeypatch: pytest.MonkeyPatch, distribution: str, installable: bool
+) -> None:
+    monkeypatch.setattr(script, "os_release_id", lambda: distribution)
+    browser_needs = {need.package: need for need in script.BROWSER_TESTS}
+    assert set(browser_needs) == {"chromium", "chromium-driver"}
+    assert all((need.unavailable() is None) == installable for need in browser_needs.values())

@@ -39,10 +39,22 @@ def test_production_settings_pass_check_deploy_with_no_warnings() -> None:
         "WARNING",
         DJANGO_SECURE="true",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        ENDPOINTS_SECRET_KEYS=secrets.token_urlsafe(48),
         DJANGO_ALLOWED_HOSTS=".execute-api.eu-west-1.amazonaws.com",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_settings_without_endpoint_keys_fail_the_check() -> None:
+    result = run_manage(
+        "check",
+        DJANGO_SECURE="true",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS=".execute-api.eu-west-1.amazonaws.com",
+    )
+    assert result.returncode != 0
+    assert "endpoints.E001" in result.stdout + result.stderr
 
 
 def test_local_defaults_are_flagged_by_check_deploy() -> None:

@@ -1,7 +1,8 @@
-"""manage.py purge_hits --older-than 7d --keep 1000 | --all --yes"""
+"""manage.py purge_hits --older-than 7d --keep 1000 | --all --yes | --endpoint-rules [--time-limit 20]"""
 
 from __future__ import annotations
 
+import time
 from argparse import ArgumentParser
 from typing import Any
 
@@ -21,6 +22,7 @@ from hits.retention import (
     plan_purge,
     purge,
 )
+from hits.rule_retention import RulePurge, purge_endpoint_rules
 from site_platform.connection_lifecycle import outside_request_cycle
 
 
@@ -28,7 +30,8 @@ class Command(BaseCommand):
     help = (
         "Delete hits received longer ago than --older-than, always keeping the newest --keep hits; "
         "with only --keep, delete all but the newest N; --all --yes deletes every hit. Only hits that "
-        "existed when the purge started can go. Deletes oldest first, in small batches."
+        "existed when the purge started can go. Deletes oldest first, in small batches. "
+        "--endpoint-rules applies each endpoint rule's own retention to the hits captured under it."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -39,6 +42,17 @@ class Command(BaseCommand):
         parser.add_argument("--all", action="store_true", help="delete every hit (needs --yes)")
         parser.add_argument("--yes", action="store_true", help="confirm --all")
         parser.add_argument(
+            "--endpoint-rules",
+            action="store_true",
+            help="apply each endpoint rule's retention (max age, max count) to its own hits",
+        )
+        parser.add_argument(
+            "--time-limit",
+            metavar="SECONDS",
+            help="start no batch after this many seconds (a scheduled run inside a function timeout); "
+            "what is left goes on the next run",
+        )
+        parser.add_argument(
             "--batch-size",
             metavar="N",
             default=str(DEFAULT_BATCH_SIZE),
@@ -46,6 +60,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["endpoint_rules"]:
+            self.purge_endpoint_rules(options)
+            return
+        if options["time_limit"] is not None:
+            raise CommandError("--time-limit goes with --endpoint-rules")
         try:
             rule = self.rule_from(options)
             batch_size = check_batch_size(parse_whole_number(options["batch_size"], "--batch-size"))
@@ -63,6 +82,35 @@ class Command(BaseCommand):
         self.stdout.write(f"Deleted {deleted} hits, oldest first, at most {batch_size} per statement.")
         for line in plan.describe():
             self.stdout.write(f"  {line}")
+
+    def purge_endpoint_rules(self, options: dict[str, Any]) -> None:
+        if (
+            options["older_than"] is not None
+            or options["keep"] is not None
+            or options["all"]
+            or options["yes"]
+        ):
+            raise CommandError(
+                "--endpoint-rules uses each rule's own retention: "
+                "leave out --older-than, --keep, --all and --yes"
+            )
+        try:
+            batch_size = check_batch_size(parse_whole_number(options["batch_size"], "--batch-size"))
+            limit = options["time_limit"]
+            seconds = parse_whole_number(limit, "--time-limit") if limit is not None else None
+        except RetentionError as error:
+            raise CommandError(str(error)) from error
+        if seconds is not None and seconds < 1:
+            raise CommandError(f"--time-limit must be at least 1 second, not {seconds}")
+        deadline = time.monotonic() + seconds if seconds is not None else None
+        with outside_request_cycle():
+            results = purge_endpoint_rules(timezone.now(), batch_size, deadline)
+        if not results:
+            self.stdout.write("No endpoint rule has a retention: nothing to do.")
+        for result in results:
+            self.stdout.write(describe_rule_purge(result))
+        if results and not results[-1].finished:
+            self.stdout.write("Stopped at the time limit: the next run continues where this one stopped.")
 
     @staticmethod
     def rule_from(options: dict[str, Any]) -> RetentionRule:
@@ -83,3 +131,11 @@ def what_all_would_delete(plan: PurgePlan) -> str:
         f"--all would delete every hit captured so far: {'at least ' if capped else ''}{count} hits "
         f"(id <= {plan.max_id})."
     )
+
+
+def describe_rule_purge(result: RulePurge) -> str:
+    rule = f"rule {result.rule.pk} {result.rule.name!r} ({result.rule.path_prefix})"
+    if result.error:
+        return f"{rule}: skipped, its retention is invalid: {result.error}"
+    state = "" if result.finished else " (not finished)"
+    return f"{rule}: deleted {result.deleted} hits{state}"
