@@ -343,7 +343,8 @@ def test_https_targets_go_through_the_https_proxy_tunnel(
         monkeypatch.setenv("SSL_CERT_FILE", str(certificates.ca_cert))  # trust the test CA
         forward(live_server.url, target.url, tmp_path / "state.json", "--start-after", "0")
         host = target.url.removeprefix("https://")
-        assert proxy.connects == [f"CONNECT {host} HTTP/1.1".encode()]
+        # One tunnel to the target; http.client says HTTP/1.0 on Python 3.11 and HTTP/1.1 from 3.12 on.
+        assert [line.rsplit(b" ", 1)[0] for line in proxy.connects] == [f"CONNECT {host}".encode()]
         assert target.requests == [expected_bytes(hit, host)]
     finally:
         for server in (target, proxy):
