@@ -20,6 +20,8 @@ from django.http import HttpRequest, HttpResponseBase
 from django.utils.module_loading import import_string
 
 View = Callable[..., HttpResponseBase]
+# Every view lazy_view() was given, for import_lazy_views().
+LAZY_VIEW_PATHS: set[str] = set()
 
 
 def lazy_view(dotted_path: str) -> View:
@@ -32,4 +34,12 @@ def lazy_view(dotted_path: str) -> View:
 
     view.__module__ = module_name
     view.__name__ = view.__qualname__ = view_name
+    LAZY_VIEW_PATHS.add(dotted_path)
     return view
+
+
+def import_lazy_views() -> None:
+    """Import every lazy view now: SnapStart's before-snapshot hook (webhook_site/snapstart.py) puts
+    them in the snapshot, which restored environments start from, so no first page view pays for them."""
+    for dotted_path in sorted(LAZY_VIEW_PATHS):
+        import_string(dotted_path)
