@@ -16,8 +16,12 @@ of its bytecode joins the first rounds). Then, outside the timed starts:
 
 from __future__ import annotations
 
+import argparse
+import dataclasses
 import os
+import shutil
 import statistics
+import sys
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -32,8 +36,8 @@ from bench.import_profile import ImportGroup, grouped, median_module_times, modu
 from bench.lambda_function import ColdStart
 from bench.progress import timed
 from bench.secrets_manager_stub import SecretsManagerStub
-from bench.sizes import BenchSizes
-from bench.stack import BenchStack
+from bench.sizes import MODES, BenchSizes
+from bench.stack import BenchStack, start_site_stack
 from local_stack import REGION
 
 RAM_DISK = Path("/dev/shm")  # noqa: S108 - a private folder is made inside it
@@ -199,3 +203,56 @@ def run(stack: BenchStack, sizes: BenchSizes) -> ColdStartResult:
         for app in apps.values():
             app.function.check_unchanged()
     return ColdStartResult(starts, imports, sizes.import_profiles, facts, reads, steps)
+
+
+def summary(result: ColdStartResult) -> str:
+    """The medians side by side and the import groups the site adds, as plain text."""
+    phases = ("init_ms", "first_invocation_ms", "first_response_ms", "cpu_ms")
+    lines = [
+        f"{'app':<32} {'starts':>6} {'init':>6} {'1st invocation':>14} {'1st response':>12} {'CPU':>6} (ms)"
+    ]
+    for app, starts in result.starts.items():
+        init, invocation, response, cpu = (result.median(app, phase) for phase in phases)
+        lines.append(
+            f"{app:<32} {len(starts):>6} {init:>6.0f} {invocation:>14.0f} {response:>12.0f} {cpu:>6.0f}"
+        )
+    paired = sorted(result.paired_ratios())
+    lines.append(f"ratio of the medians {result.ratio:.2f}x (CPU {result.cpu_ratio:.2f}x)")
+    lines.append(f"round by round {paired[0]:.2f}x to {paired[-1]:.2f}x")
+    extra, extra_ms = result.imports_only_in(SITE, BARE)
+    site_modules, bare_modules = result.packages[SITE].modules_loaded, result.packages[BARE].modules_loaded
+    lines.append(f"modules loaded: site {site_modules}, bare {bare_modules}")
+    lines.append(f"only in the site: {extra} modules, {extra_ms:.1f} ms own time under -X importtime")
+    site_groups, bare_groups = result.import_groups(SITE), result.import_groups(BARE)
+    for group in sorted(site_groups.values(), key=lambda group: -group.own_ms)[:25]:
+        bare = bare_groups.get(group.name)
+        bare_text = f"{bare.own_ms:6.1f} ms ({bare.modules})" if bare else "-"
+        lines.append(f"  {group.name:<36} site {group.own_ms:6.1f} ms ({group.modules:>3})  bare {bare_text}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """B5 alone, for working on the cold start: printed, never written to docs/benchmarks.md (the
+    ratio there comes from a whole `make bench` run)."""
+    parser = argparse.ArgumentParser(prog="python -m bench.b5_cold_start", description=main.__doc__)
+    parser.add_argument("--mode", choices=sorted(MODES), default="quick", help="B5's sizes from this mode")
+    parser.add_argument("--starts", type=int, help="cold starts of each app (default: the mode's)")
+    args = parser.parse_args(argv)
+    sizes = MODES[args.mode]
+    if args.starts is not None:
+        sizes = dataclasses.replace(sizes, cold_starts=args.starts)
+    work_dir = Path(tempfile.mkdtemp(prefix="webhook-site-b5-"))
+    try:
+        stack = start_site_stack(work_dir)
+        try:
+            result = run(stack, sizes)
+        finally:
+            stack.stop()
+    finally:
+        shutil.rmtree(work_dir, ignore_errors=True)
+    print(summary(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

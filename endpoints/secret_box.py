@@ -17,13 +17,19 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from nacl.exceptions import CryptoError
-from nacl.secret import SecretBox
 
 from site_platform.aws import read_secret_string
+
+if TYPE_CHECKING:
+    from nacl.secret import SecretBox
+
+# PyNaCl (its libsodium binding and ~20 modules) is imported by the first encryption or decryption, not
+# with this module: the models import it, so every cold start would, though a capture decrypts only
+# when its path's rule has a secret (bench B5; tests/hits/test_cold_path.py checks it).
 
 # Each configured key is key material (at least 32 random characters), hashed (SHA-256) into the
 # 32-byte secretbox key, so a Secrets Manager generated string (alphanumeric, no commas) serves as is.
@@ -82,6 +88,8 @@ def local_development_key() -> str:
 
 
 def secret_box_for(material: str) -> SecretBox:
+    from nacl.secret import SecretBox
+
     if len(material) < MIN_KEY_MATERIAL_LENGTH:
         raise SecretKeyTooShort(len(material))
     return SecretBox(hashlib.sha256(KEY_DERIVATION_LABEL + material.encode("utf-8")).digest())
@@ -128,6 +136,8 @@ UNREADABLE = "A stored signing secret cannot be decrypted with the configured ke
 
 
 def decrypt(token: str) -> str:
+    from nacl.exceptions import CryptoError
+
     try:
         sealed = base64.b64decode(token, validate=True)
     except ValueError as error:  # binascii.Error: the stored token was altered

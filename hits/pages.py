@@ -21,15 +21,12 @@ from hits.filters import PARAMETERS as FILTER_PARAMETERS
 from hits.filters import FilterError, HitFilter
 from hits.models import Hit
 from hits.pagination import BadPageRequest, HitPage, hit_page, hits_after
+from hits.plain_text import plain_text
 from hits.replay_commands import replay_commands, replay_request
 from hits.row_html import ROW_FIELDS, hit_rows_html
 from hits.row_urls import HitUrl
 from hits.security_headers import strict_content_security_policy
 from hits.signature_filter import OUTCOMES as SIGNATURE_OUTCOMES
-
-
-def plain_text(message: str, status: int) -> HttpResponse:
-    return HttpResponse(message + "\n", status=status, content_type="text/plain; charset=utf-8")
 
 
 def capture_example_url(request: HttpRequest) -> str:
@@ -93,6 +90,11 @@ def render_hits_table(
         "capture_example_url": capture_example_url(request),
     }
     return render(request, "hits/hit_list.html", context, status=status)
+
+
+def captured_hit_page(request: HttpRequest, hit: Hit) -> HttpResponse:
+    """What a browser's GET of a captured URL shows: the newest hits, the one it just stored marked."""
+    return render_hits_table(request, hit_page(None, None, Hit.objects.only(*ROW_FIELDS)), highlight=hit.id)
 
 
 def with_query(url: str, query: str) -> str:

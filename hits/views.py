@@ -17,10 +17,8 @@ from hits.access import may_view_hits, page_viewer_required
 from hits.capture import record_hit
 from hits.downloads import raw_body_response
 from hits.models import Hit
-from hits.pages import plain_text, render_hits_table
-from hits.pagination import hit_page
+from hits.plain_text import plain_text
 from hits.received import RequestRefused
-from hits.row_html import ROW_FIELDS
 from hits.rule_responses import rule_response
 
 MAX_METHOD_LENGTH = Hit.max_length("method")
@@ -46,10 +44,11 @@ def capture(request: HttpRequest) -> HttpResponse:
     hit = captured.hit
     assert hit is not None  # only a rule can leave a request unrecorded
     if request.method == "GET" and wants_html(request) and may_view_hits(request):
-        # The original RDS Proxy demo: hit a URL in the browser and watch the table grow.
-        return render_hits_table(
-            request, hit_page(None, None, Hit.objects.only(*ROW_FIELDS)), highlight=hit.id
-        )
+        # The original RDS Proxy demo: hit a URL in the browser and watch the table grow. Imported
+        # here, not at the top: the pages' modules stay off a cold start's path (hits/lazy_views.py).
+        from hits.pages import captured_hit_page
+
+        return captured_hit_page(request, hit)
     return JsonResponse({"id": hit.id}, status=200)
 
 

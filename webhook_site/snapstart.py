@@ -9,8 +9,10 @@ version, snapshots the initialised environment and restores copies of it for lat
 nothing calls them, so registering them everywhere is harmless.
 
 Before the snapshot we do the work every first request would otherwise repeat after each restore:
-import the URLconf (views, admin, models), compile our page templates, load the database backend and
-its clear-password plugin. None of it opens a connection or makes anything that expires.
+import the URLconf (views, admin, models) and the views it imports on first use (hits/lazy_views.py:
+kept off a cold start without SnapStart, they cost nothing in a snapshot), compile our page
+templates, load the database backend and its clear-password plugin. None of it opens a connection or
+makes anything that expires.
 
 After a restore, one snapshot becomes many execution environments, so nothing that expires or
 identifies a process may carry over (https://docs.aws.amazon.com/lambda/latest/dg/snapstart-uniqueness.html):
@@ -32,19 +34,23 @@ from django.template.loader import get_template
 from django.urls import get_resolver
 from snapshot_restore_py import register_after_restore, register_before_snapshot
 
+from hits.lazy_views import import_lazy_views
 from webhook_site.database_config import IAM_DATABASE_ENGINE
 
 # Our own apps, whose page templates are compiled into the snapshot (Django's cached template loader
-# keeps them); Django's admin templates are left to the first admin page view.
+# and Jinja2's environment keep them); Django's admin templates are left to the first admin page view.
 WARMED_TEMPLATE_APPS = ("hits",)
+# The app template directories of the two engines in settings.TEMPLATES (APP_DIRS).
+APP_TEMPLATE_DIRS = ("templates", "jinja2")
 
 
 def page_templates() -> list[str]:
     """Template names of our own apps, e.g. "hits/hit_list.html"."""
     names = []
     for label in WARMED_TEMPLATE_APPS:
-        template_dir = Path(apps.get_app_config(label).path) / "templates"
-        names += sorted(str(path.relative_to(template_dir)) for path in template_dir.rglob("*.html"))
+        for directory in APP_TEMPLATE_DIRS:
+            template_dir = Path(apps.get_app_config(label).path) / directory
+            names += sorted(str(path.relative_to(template_dir)) for path in template_dir.rglob("*.html"))
     return names
 
 
@@ -52,6 +58,7 @@ def warm_for_snapshot() -> None:
     """Everything a first request would set up that is the same in every environment."""
     get_resolver().url_patterns  # noqa: B018 - imports the URLconf: views, admin site, models
     get_resolver()._populate()  # the reverse() lookup tables
+    import_lazy_views()
     for name in page_templates():
         get_template(name)
     if any(connection.settings_dict["ENGINE"] == IAM_DATABASE_ENGINE for connection in connections.all()):

@@ -129,3 +129,26 @@ def test_secrets_manager_stub_answers_boto3s_get_secret_value(monkeypatch):
 
     assert value["SecretString"] == "k" * 60
     assert stub.reads == 1
+
+
+def test_b5_alone_prints_the_medians_the_ratio_and_the_site_only_imports():
+    from bench.b5_cold_start import ColdStartResult, PackageFacts, StartTiming, summary
+    from bench.cold_start_apps import BARE, SITE
+
+    site = [StartTiming(300.0, 20.0, 320.0, 310.0), StartTiming(360.0, 20.0, 380.0, 330.0)]
+    bare = [StartTiming(248.0, 2.0, 250.0, 240.0), StartTiming(248.0, 2.0, 250.0, 240.0)]
+    result = ColdStartResult(
+        starts={SITE: site, BARE: bare},
+        import_times={SITE: {"django.db.models": 2.0, "hits.views": 1.0}, BARE: {"django.db.models": 1.5}},
+        import_profiles=1,
+        packages={SITE: PackageFacts(44.0, 10_000, 900), BARE: PackageFacts(43.0, 9_900, 745)},
+        secret_reads_ms=[40.0],
+    )
+
+    text = summary(result)
+
+    assert "ratio of the medians 1.40x" in text  # 350 / 250
+    assert "round by round 1.28x to 1.52x" in text
+    assert "only in the site: 1 modules, 1.0 ms" in text
+    assert "modules loaded: site 900, bare 745" in text
+    assert f"{SITE:<32}      2    330             20          350" in text

@@ -39,6 +39,12 @@ def open_sockets() -> int:
     return count
 
 
+def jinja2_engine() -> Any:
+    from django.template import engines
+
+    return next(engine for engine in engines.all() if engine.name == "jinja2")
+
+
 def snapshot_state() -> dict[str, Any]:
     from django.apps import apps
 
@@ -49,6 +55,10 @@ def snapshot_state() -> dict[str, Any]:
 
         state["open_database_connections"] = [alias for alias in connections if connections[alias].connection]
         state["url_resolver_populated"] = get_resolver()._populated  # type: ignore[attr-defined]
+        state["lazy_view_modules_imported"] = sorted(
+            module for module in ("hits.pages", "hits.api") if module in sys.modules
+        )
+        state["jinja2_templates_compiled"] = sorted(name for _loader, name in jinja2_engine().env.cache)
     return state
 
 

@@ -94,6 +94,14 @@ def test_the_snapshot_holds_a_warm_app_and_no_connection(lifecycle):
         "django_set_up": True,
         "open_database_connections": [],
         "url_resolver_populated": True,
+        # What the URLconf leaves to first use (hits/lazy_views.py), and the pages' Jinja2 templates.
+        "lazy_view_modules_imported": ["hits.api", "hits.pages"],
+        "jinja2_templates_compiled": [
+            "hits/base.html",
+            "hits/clear.html",
+            "hits/hit_detail.html",
+            "hits/hit_list.html",
+        ],
     }
 
 
