@@ -203,8 +203,8 @@ def _require_runtime_python(python: str) -> None:
         )
 
 
-def stage_source_tree(staging: Path) -> None:
-    """Copy the files git tracks (working-tree content) into an empty ``staging`` folder."""
+def tracked_files() -> list[str]:
+    """The repository's files as git tracks them (paths relative to REPO_ROOT): source, not local state."""
     try:
         listing = subprocess.run(
             ["git", "ls-files", "-z", "--cached"],  # noqa: S607
@@ -216,9 +216,15 @@ def stage_source_tree(staging: Path) -> None:
         raise BuildError(
             f"packaging needs a git checkout to tell source from local state: {error}"
         ) from error
+    return list(filter(None, listing.decode().split("\0")))
+
+
+def stage_source_tree(staging: Path) -> None:
+    """Copy the files git tracks (working-tree content) into an empty ``staging`` folder."""
+    names = tracked_files()
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    for name in filter(None, listing.decode().split("\0")):
+    for name in names:
         source = REPO_ROOT / name
         if source.is_file():  # tracked but deleted in the working tree: skip
             target = staging / name

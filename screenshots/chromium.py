@@ -30,7 +30,8 @@ def find_commands() -> tuple[str, str]:
     if chromium is None or driver is None:
         raise ChromiumMissing(
             "the browser tests need Debian's chromium and chromium-driver: "
-            "sudo apt-get install -y chromium chromium-driver (or make venv as root)"
+            "sudo apt-get install -y chromium chromium-driver (or make venv as root); "
+            "Ubuntu has Chromium only as a snap, which these tests cannot drive"
         )
     return chromium, driver
 

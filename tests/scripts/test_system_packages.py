@@ -35,7 +35,10 @@ def test_this_machine_which_runs_the_tests_has_every_need_of_the_test_profile() 
     completed = subprocess.run(  # noqa: S603 - this interpreter on our own script
         [sys.executable, str(SCRIPT), "test", "--check"], capture_output=True, text=True, check=False
     )
-    assert (completed.returncode, completed.stderr) == (0, "")
+    # Nothing is missing; at most a note for what apt cannot provide here (Chromium on Ubuntu).
+    notes = completed.stderr.splitlines()
+    assert completed.returncode == 0
+    assert all(note.startswith("Not installed: chromium") for note in notes), notes
 
 
 def test_the_test_profile_includes_everything_make_run_needs(script: ModuleType) -> None:
