@@ -20,6 +20,9 @@ class Distribution:
     # Whether the distribution packages Python 3.12, the Lambda runtime's version; without it the
     # tests of the Lambda zip skip (saying what to install) rather than run.
     has_python_3_12: bool
+    # Whether apt has a real chromium + chromium-driver (Debian); Ubuntu has them only as a snap, which
+    # a chroot cannot run, so there the browser tests skip (saying so) rather than run.
+    packages_chromium: bool
     # debootstrap script for a suite newer than the host's debootstrap (same bootstrap procedure).
     fallback_script: str
 
@@ -43,6 +46,7 @@ DISTRIBUTIONS = {
             for pocket in ("noble", "noble-updates", "noble-security")
         ),
         has_python_3_12=True,
+        packages_chromium=False,
         fallback_script="gutsy",  # every Ubuntu suite since 7.10 bootstraps the same way
     ),
     "bookworm": Distribution(
@@ -56,6 +60,7 @@ DISTRIBUTIONS = {
             "deb http://deb.debian.org/debian-security bookworm-security main",
         ),
         has_python_3_12=False,
+        packages_chromium=True,
         fallback_script="sid",
     ),
 }

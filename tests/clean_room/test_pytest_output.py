@@ -64,3 +64,14 @@ def test_any_other_skip_a_failure_or_a_missing_mariadb_pass_falls_short() -> Non
     assert problems(parse_pytest_passes(sqlite_only), NOBLE) == [
         "expected a mariadb pass then a sqlite pass, got ['sqlite']"
     ]
+
+
+def test_browser_skips_are_accepted_only_where_apt_has_no_real_chromium() -> None:
+    browser_skip = (
+        "tests/hits/test_browser.py:97: the browser tests need Debian's chromium and chromium-driver"
+    )
+    output = MAKE_TEST_OUTPUT.replace(LAMBDA_SKIP, browser_skip)
+    passes = parse_pytest_passes(output)
+
+    assert problems(passes, NOBLE) == []
+    assert problems(passes, BOOKWORM) == [f"the mariadb pass skipped 12: {browser_skip}"]
