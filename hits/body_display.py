@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl
 
 from hits.json_tree import JsonNode, json_tree
 from hits.multipart_parts import MultipartPart, multipart_parts
+from hits.search_keys import media_type_key
 from hits.xml_pretty import pretty_xml
 
 # Characters of text shown: escaped HTML is at most ~6 bytes per character ("&#34;", 4-byte UTF-8),
@@ -72,10 +73,6 @@ def parsed_json(text: str) -> object | None:
     return value
 
 
-def media_type_of(content_type: str) -> str:
-    return content_type.split(";")[0].strip().lower()
-
-
 def is_xml(media_type: str, text: str) -> bool:
     return media_type.endswith(("/xml", "+xml")) or text.lstrip().startswith("<?xml")
 
@@ -85,7 +82,7 @@ def display_body(body: bytes, content_type: str, view: str | None = None) -> Bod
     if not body:
         return BodyDisplay(kind="empty", views=(), view="")
     text = decode_utf8(body)
-    media_type = media_type_of(content_type)
+    media_type = media_type_key(content_type)
     if text is None or not looks_like_text(text):
         parts = multipart_parts(body, content_type)  # file parts make multipart bodies binary
         if parts is not None:

@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, quote
 from django.http import HttpRequest, StreamingHttpResponse
 
 from hits.filters import HitFilter
+from hits.forwarding import PATH_SAFE
 from hits.models import Hit
 from hits.serialization import hit_full
 
@@ -25,8 +26,6 @@ METADATA_BATCH = 200
 BODY_BYTES_PER_QUERY = 4 * 1024 * 1024
 HAR_VERSION = "1.2"
 CREATOR = {"name": "webhook_site", "version": "1"}
-# Characters a URL path may carry unescaped (RFC 3986 pchar and "/"), for the HAR request URL.
-PATH_SAFE = "/!$&'()*+,;=:@-._~"
 
 
 def exported_hits(hit_filter: HitFilter, ceiling: int) -> Iterator[tuple[Hit, bytes]]:

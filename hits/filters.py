@@ -53,7 +53,7 @@ from hits.models import Hit, HitHeader
 from hits.search_keys import PATH_KEY_LENGTH, header_name_key, header_value_digest, media_type_key
 from hits.signature_filter import OUTCOMES, outcome_condition
 
-MAX_METHOD_LENGTH = Hit._meta.get_field("method").max_length or 32
+MAX_METHOD_LENGTH = Hit.max_length("method")
 # Long enough for any real use, short enough that no filter value makes a huge statement (RDS Proxy
 # pins sessions whose statement text exceeds 16 KB: docs/local-rds-proxy.md).
 MAX_VALUE_LENGTH = 1024

@@ -72,7 +72,7 @@ class Hit(models.Model):
     content_type = models.CharField(max_length=255, blank=True)
     client_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=512, blank=True)
-    # Search keys (hits/filters.py), set by Hit.objects.create via with_search_keys().
+    # Search keys (hits/filters.py), set by Hit.objects.create_with_search_keys().
     media_type = models.CharField(max_length=255, blank=True, db_index=True)
     path_key = models.CharField(max_length=PATH_KEY_LENGTH, blank=True, db_index=True)
     # The endpoint rule the path fell under at capture. No foreign key constraint and nothing done on
