@@ -22,6 +22,7 @@ from botocore.exceptions import ClientError
 from deploy_rehearsal.expectations import StageExpectations
 from deploy_rehearsal.moto_server import LoggedRequest, MotoServer
 from infra.fill_zappa_settings import ADMIN_ONLY_VARIABLES
+from infra.template_resolver import as_list
 
 # AWS refuses CreateFunction with a VpcConfig unless the role may manage the function's network
 # interfaces ("The provided execution role does not have permissions to call CreateNetworkInterface
@@ -198,11 +199,6 @@ def environment_checks(
             len(database_urls),
         ),
     ]
-
-
-def as_list(value: Any) -> list[Any]:
-    """A policy field that may be one value or a list of them, as a list."""
-    return [value] if isinstance(value, str) else list(value)
 
 
 def granted(statements: Any, action: str) -> set[str]:

@@ -188,7 +188,7 @@ class TemplateResolver:
         statements = [
             statement
             for document in self.role_policies(role_id).values()
-            for statement in _as_list(document["Statement"])
+            for statement in as_list(document["Statement"])
         ]
         return {"Version": "2012-10-17", "Statement": statements}
 
@@ -197,5 +197,6 @@ class TemplateResolver:
         return dict(self.resolve(properties["AssumeRolePolicyDocument"]))
 
 
-def _as_list(value: Any) -> list[Any]:
+def as_list(value: Any) -> list[Any]:
+    """A policy field that may be one value or a list of them (IAM allows both), as a list."""
     return value if isinstance(value, list) else [value]
