@@ -52,12 +52,14 @@ def timed_purge() -> tuple[float, str]:
 def slowest_batch_seconds(server: MariaDBServer, rule_id: int, rows: int) -> float:
     """Re-seed a 20-batch sample and time each batch of the same purge loop."""
     from hits.models import Hit
-    from hits.retention import delete_batch
+    from hits.retention import DEFAULT_BATCH_SIZE, delete_batch
 
     seed(server, rule_id, min(rows, 10_000))
     slowest = 0.0
     while ids := list(
-        Hit.objects.filter(endpoint_id=rule_id).order_by("id").values_list("id", flat=True)[:500]
+        Hit.objects.filter(endpoint_id=rule_id)
+        .order_by("id")
+        .values_list("id", flat=True)[:DEFAULT_BATCH_SIZE]
     ):
         started = time.monotonic()
         delete_batch(ids)
@@ -81,6 +83,7 @@ def main() -> None:
 
         from endpoints.models import EndpointRule
         from hits.models import Hit
+        from hits.retention import DEFAULT_BATCH_SIZE
 
         call_command("migrate", verbosity=0)
         rule = EndpointRule.objects.create(
@@ -94,7 +97,9 @@ def main() -> None:
         assert not Hit.objects.filter(endpoint_id=rule.id).exists(), report
         empty_run, _report = timed_purge()
         slowest = slowest_batch_seconds(server, rule.id, rows)
-        print("| rows deleted | run | rate | slowest batch (500 rows) | the next, empty run |")
+        print(
+            f"| rows deleted | run | rate | slowest batch ({DEFAULT_BATCH_SIZE} rows) | the next, empty run |"
+        )
         print("|---|---|---|---|---|")
         print(
             f"| {rows:,} | {full_run:.1f} s | {rows / full_run:,.0f} rows/s | {slowest * 1000:.0f} ms "

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.paths import REPOSITORY
-from bench.stack import BenchStack, lambda_runtime_environment, start_site_stack
+from bench.stack import lambda_runtime_environment, start_site_stack
 from local_mariadb.server import free_port
 from local_rds_proxy import config_to_toml, load_config
 from local_stack import DATABASE
@@ -62,10 +62,6 @@ class ChaosStack:
         self.bench = start_site_stack(work_dir)
         self._pin_stand_in_ports()
         self.site = self._start_site()
-
-    @property
-    def stack(self) -> BenchStack:
-        return self.bench
 
     def _pin_stand_in_ports(self) -> None:
         """Restart the stand-in on the ports it got, with production's borrow timeout, so that every

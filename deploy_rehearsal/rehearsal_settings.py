@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import tempfile
 import zipfile
 from collections.abc import Callable
@@ -24,13 +23,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from deploy_rehearsal.zappa_cli import ZAPPA
 from infra.fill_zappa_settings import fill_stage
 
 SETTINGS_MODULE = "zappa_settings.py"
 # lambda_artifact.bytecode gives every module an unchecked-hash .pyc, which Python never checks
 # against its source: left in place, the build's .pyc would keep the placeholder settings.
 SETTINGS_BYTECODE_PREFIX = "__pycache__/zappa_settings."
-ZAPPA = Path(sys.executable).with_name("zappa")
 
 
 def fill_settings(

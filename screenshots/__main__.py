@@ -12,7 +12,6 @@ import hashlib
 import hmac
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -20,6 +19,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from local_mariadb.server import free_port
 from screenshots.chromium import DESKTOP, PHONE, headless_chromium, set_color_scheme, set_viewport
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -82,12 +82,6 @@ rule = EndpointRule(name="GitHub", path_prefix="/github", scheme="github")
 rule.set_secret({GITHUB_SECRET!r}, timezone.now())
 rule.save()
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def wait_until_serving(base: str, timeout: float = 30) -> None:
