@@ -97,7 +97,6 @@ def serve_site(port: int, stats_port: int | None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webhook_site.settings")
     import django
     from django.core.management import call_command
-    from django.db import connections
 
     from local_server import ServerSettings, serve
     from webhook_site.startup_checks import check_database_configuration
@@ -109,8 +108,7 @@ def serve_site(port: int, stats_port: int | None) -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
     print(f"\n{create_site_admin(port)}", flush=True)
     print(f"Stand-in stats: http://127.0.0.1:{stats_port}/stats", flush=True)
-    # gunicorn forks its workers from this process: none may inherit a connection opened above.
-    connections.close_all()
+    # serve() checks, then closes every connection before gunicorn forks (webhook_site.startup_checks).
     serve(ServerSettings(port=port))  # until Ctrl-C or SIGTERM, then the with-blocks stop the rest
 
 

@@ -56,8 +56,7 @@ def page_templates() -> list[str]:
 
 def warm_for_snapshot() -> None:
     """Everything a first request would set up that is the same in every environment."""
-    get_resolver().url_patterns  # noqa: B018 - imports the URLconf: views, admin site, models
-    get_resolver()._populate()  # the reverse() lookup tables
+    get_resolver()._populate()  # imports the URLconf (views, admin site, models); reverse()'s tables
     import_lazy_views()
     for name in page_templates():
         get_template(name)
